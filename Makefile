@@ -1,0 +1,64 @@
+# dlvx build and test entry points. Everything goes through `make` because
+# the patched Delve tree (third_party/delve) is generated, not committed:
+# plain `go build` in a fresh clone fails until `make delve` has run.
+
+GO        ?= go
+BIN       := bin
+DLVX      := $(BIN)/dlvx
+CACHE     := $(CURDIR)/.cache
+UPSTREAM  := $(CACHE)/upstream/dlv
+DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
+
+# Delve packages the patches touch: their own tests must pass on the patched tree.
+DELVE_TEST_PKGS := $(sort $(shell sed -n 's|^+++ b/\(.*\)/[^/]*$$|./\1|p' patches/*.patch))
+# Packages whose whole suite is too slow for every run get a -run filter here.
+DELVE_TEST_RUN_./pkg/proc := Stack|Frame|Preempt|Inline
+
+export GOFLAGS := -buildvcs=false
+
+.PHONY: all build delve upstream-dlv vet test test-dlvx test-scripts delve-test demo bench clean
+
+all: build
+
+delve:
+	cd scripts && $(GO) run ./delvetree -root ..
+
+build: delve
+	$(GO) build -o $(DLVX) ./cmd/dlvx
+
+# Upstream dlv at the pinned version, for parity tests and benchmarks.
+# `go install pkg@version` ignores this module's replace directive.
+upstream-dlv: $(UPSTREAM)
+$(UPSTREAM): patches/delve.lock
+	GOBIN=$(CACHE)/upstream $(GO) install github.com/go-delve/delve/cmd/dlv@$(DELVE_VERSION)
+	@touch $@
+
+vet: delve
+	$(GO) vet ./...
+	cd scripts && $(GO) vet ./...
+
+test: vet test-scripts test-dlvx delve-test
+	@echo "make test: all suites passed"
+
+test-dlvx: build upstream-dlv
+	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(GO) test -count=1 -timeout 15m ./...
+
+test-scripts:
+	cd scripts && $(GO) test -count=1 ./...
+
+delve-test: delve
+	@for p in $(DELVE_TEST_PKGS); do \
+		run='$(DELVE_TEST_RUN_./pkg/proc)'; \
+		case $$p in ./pkg/proc) args="-run $$run";; *) args="";; esac; \
+		echo "delve-test: $$p $$args"; \
+		(cd third_party/delve && $(GO) test -count=1 $$args $$p) || exit 1; \
+	done
+
+demo: build
+	./scripts/demo.sh $(DLVX)
+
+bench: build upstream-dlv
+	DLVX_UPSTREAM_DLV=$(UPSTREAM) ./scripts/bench.sh
+
+clean:
+	rm -rf $(BIN) third_party $(CACHE)
