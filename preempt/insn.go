@@ -15,10 +15,10 @@ var ErrUnsupportedArch = errors.New("unsupported architecture")
 type Kind int
 
 const (
-	Other Kind = iota
-	Call       // direct or indirect call
-	Jump       // direct or indirect jump, conditional or not
-	Return     // return from the function
+	Other  Kind = iota
+	Call        // direct or indirect call
+	Jump        // direct or indirect jump, conditional or not
+	Return      // return from the function
 )
 
 // An Inst is one decoded machine instruction.
