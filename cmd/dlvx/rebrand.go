@@ -9,7 +9,7 @@ import (
 
 const rootShort = "dlvx is Delve, the Go debugger, with breakpoints that explain themselves."
 
-const rootLongIntro = `dlvx is a patched build of Delve: every dlv command and flag works the same,
+const rootLongIntro = `dlvx is a patched build of Delve: all of Delve's commands and flags work the same,
 plus extended breakpoint locations, 'dlvx doctor' and a DAP layer for VS Code.
 
 `
@@ -35,7 +35,22 @@ func rebrand(root *cobra.Command) {
 		}
 	}
 	walk(root)
+	hideRootFlags(root)
 	root.Use = "dlvx"
 	root.Short = rootShort
 	root.Long = rootLongIntro + root.Long
+}
+
+// hideRootFlags keeps the root help page free of flags, as dlv's is: Delve
+// hides them for the command named "dlv", which the rename would undo.
+func hideRootFlags(root *cobra.Command) {
+	usage := root.UsageFunc()
+	root.SetUsageFunc(func(c *cobra.Command) error {
+		if c == root {
+			hide := func(f *pflag.Flag) { f.Hidden = true }
+			c.PersistentFlags().VisitAll(hide)
+			c.Flags().VisitAll(hide)
+		}
+		return usage(c)
+	})
 }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// dlvxAdditions lists what dlvx adds to dlv's command line: a command path
+// mapped to its added flags, or to nil when the whole command is new. The
+// parity test fails on anything else that differs.
+var dlvxAdditions = map[string][]string{}
+
+// surface maps each command path ("" for the root, "completion bash") to
+// the flags its help lists, local and global.
+type surface map[string][]string
+
+var (
+	helpFlag    = regexp.MustCompile(`^\s+(?:(-\w), )?(--[\w-]+)`)
+	helpCommand = regexp.MustCompile(`^\s+([\w-]+)\s`)
+)
+
+// helpSurface walks a binary's help output from the root down.
+func helpSurface(t *testing.T, bin string) surface {
+	t.Helper()
+	s := surface{}
+	queue := []string{""}
+	for len(queue) > 0 {
+		path := queue[0]
+		queue = queue[1:]
+		args := append(strings.Fields(path), "--help")
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "PATH=") // same view of rr for both binaries
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, out)
+		}
+		flags, subs := parseHelp(string(out))
+		s[path] = flags
+		for _, sub := range subs {
+			if sub != "help" {
+				queue = append(queue, strings.TrimSpace(path+" "+sub))
+			}
+		}
+	}
+	return s
+}
+
+// parseHelp returns the flags and subcommands of one cobra help page.
+func parseHelp(out string) (flags, subs []string) {
+	section := ""
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, " ") {
+			section = strings.TrimSuffix(strings.TrimSpace(line), ":")
+			continue
+		}
+		switch section {
+		case "Flags", "Global Flags":
+			if m := helpFlag.FindStringSubmatch(line); m != nil {
+				if m[1] != "" {
+					flags = append(flags, m[1])
+				}
+				flags = append(flags, m[2])
+			}
+		case "Available Commands":
+			if m := helpCommand.FindStringSubmatch(line); m != nil {
+				subs = append(subs, m[1])
+			}
+		}
+	}
+	slices.Sort(flags)
+	return slices.Compact(flags), subs
+}
+
+func upstreamDlv(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("DLVX_UPSTREAM_DLV")
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("DLVX_UPSTREAM_DLV is not set: run the tests through make test")
+		}
+		t.Skip("DLVX_UPSTREAM_DLV not set (make test sets it to upstream dlv at the pinned version)")
+	}
+	return bin
+}
+
+func TestParityWithUpstreamDlv(t *testing.T) {
+	up := helpSurface(t, upstreamDlv(t))
+	ours := helpSurface(t, dlvxBin)
+	if len(up) < 10 {
+		t.Fatalf("upstream help lists only %d commands: the help parser is broken", len(up))
+	}
+	for path, flags := range up {
+		got, ok := ours[path]
+		if !ok {
+			t.Errorf("dlvx lacks the command %q", "dlv "+path)
+			continue
+		}
+		for _, f := range flags {
+			if !slices.Contains(got, f) {
+				t.Errorf("dlvx %s lacks the flag %s", path, f)
+			}
+		}
+	}
+	for path, flags := range ours {
+		added, known := dlvxAdditions[path]
+		upFlags, inUpstream := up[path]
+		switch {
+		case !inUpstream && !(known && added == nil):
+			t.Errorf("dlvx has the command %q that dlv lacks: list it in dlvxAdditions", path)
+		case inUpstream:
+			for _, f := range flags {
+				if !slices.Contains(upFlags, f) && !slices.Contains(added, f) {
+					t.Errorf("dlvx %s has the flag %s that dlv lacks: list it in dlvxAdditions", path, f)
+				}
+			}
+		}
+	}
+}
+
+// TestHiddenCommandsKept checks the commands help does not list, which
+// tools call directly (VS Code Go runs substitute-path-guess-helper).
+func TestHiddenCommandsKept(t *testing.T) {
+	root := newRoot()
+	var hidden []string
+	for _, c := range root.Commands() {
+		if c.Hidden {
+			hidden = append(hidden, c.Name())
+		}
+	}
+	if !slices.Contains(hidden, "substitute-path-guess-helper") {
+		t.Errorf("hidden commands %v lack substitute-path-guess-helper", hidden)
+	}
+	for _, name := range hidden {
+		if out, err := exec.Command(dlvxBin, name, "--help").CombinedOutput(); err != nil {
+			t.Errorf("dlvx %s --help: %v\n%s", name, err, out)
+		}
+	}
+}
