@@ -1,0 +1,44 @@
+// Package dap is dlvx's Debug Adapter Protocol layer. It sits in front of
+// Delve's own DAP session, in the same process, and relays the protocol
+// between the client (VS Code) and Delve: messages it does not need to
+// change pass through byte for byte, messages it adds keep the client's view
+// of seq monotonic.
+//
+// # Where it sits
+//
+// Delve's dap command and its --headless servers accept connections from a
+// listener that Wrap (or a Middleware's Listener) wraps. Each accepted
+// connection is a Conn that decides what it carries on the first read: a
+// first byte 'C' (DAP's Content-Length header) starts a relay; anything else
+// is JSON-RPC and reaches Delve untouched, the peeked byte included. For a
+// relay, Delve reads and writes one end of a net.Pipe whose addresses are
+// the real connection's, so Delve's same-user check sees the real peer.
+//
+// # What it does not do
+//
+// The package only speaks the protocol. What it tells the user about a
+// binary or an unbound breakpoint comes from a Doctor and a
+// BreakpointExplainer installed by cmd/dlvx; the analysis packages
+// (dwarfcheck, resolver) never import this one.
+//
+// # Goroutines
+//
+// Per DAP connection there are two relay goroutines, plus the ones Delve
+// runs for its session on the pipe:
+//
+//  1. The client reader reads a frame from the real connection, inspects it
+//     and writes it to the pipe. It blocks on the client, and on Delve
+//     while Delve is not reading (net.Pipe has no buffer). Work done before
+//     a request is forwarded (the doctor at launch and attach) runs here,
+//     so Delve sees the request only after it.
+//  2. The adapter reader reads a frame Delve wrote to the pipe, renumbers
+//     its seq and writes it to the client. It blocks on Delve, and on the
+//     client while the client is not reading.
+//
+// Messages the layer adds are written to the client by whichever goroutine
+// produces them, under the same lock that assigns seq, so the client sees
+// seq strictly increasing in wire order. When either goroutine fails (read
+// or write error, malformed frame) it closes both the client connection and
+// the pipe, which unblocks the other goroutine and Delve; Delve then sees
+// the end of its connection, as it would for a client that went away.
+package dap

@@ -1,0 +1,56 @@
+package dap
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// A Doctor examines the executable a session is about to debug. cmd/dlvx
+// installs one backed by the dwarfcheck package.
+type Doctor interface {
+	// Examine returns what the user should know about debugging the
+	// executable at path. An error means the examination could not run;
+	// it is not a finding.
+	Examine(ctx context.Context, path string) (Report, error)
+}
+
+// A Report is a doctor's findings, rendered for a DAP client.
+type Report struct {
+	// Important holds one line per finding of warning or error severity,
+	// shown in output category "important" (VS Code shows these in a
+	// notification). No trailing newline.
+	Important []string
+	// Detail is the full text (evidence, explanation, fixes), shown in
+	// the debug console. Empty when there is nothing to say.
+	Detail string
+}
+
+// A BreakpointExplainer says why a breakpoint did not bind. cmd/dlvx
+// installs one backed by the resolver and dwarfcheck packages.
+type BreakpointExplainer interface {
+	// ExplainLine explains an unverified breakpoint at file:line of the
+	// executable at binary. It returns "" when it has nothing to add.
+	ExplainLine(ctx context.Context, binary, file string, line int) (string, error)
+	// ExplainFunction does the same for a function breakpoint.
+	ExplainFunction(ctx context.Context, binary, name string) (string, error)
+}
+
+// examine runs the doctor on path once per session and sends its report
+// as output events.
+func (s *session) examine(path string) {
+	if s.m.Doctor == nil || !s.target.setBinary(path) {
+		return
+	}
+	rep, err := s.m.Doctor.Examine(context.Background(), path)
+	if err != nil {
+		s.output("console", fmt.Sprintf("dlvx: the doctor could not examine %s: %v (%v)\n", path, err, ErrIDDoctorFailed))
+		return
+	}
+	for _, line := range rep.Important {
+		s.output("important", strings.TrimRight(line, "\n")+"\n")
+	}
+	if rep.Detail != "" {
+		s.output("console", strings.TrimRight(rep.Detail, "\n")+"\n")
+	}
+}

@@ -1,0 +1,34 @@
+package dap
+
+import (
+	"log"
+	"net"
+)
+
+// A Middleware holds what every relayed session uses. The zero value
+// relays without adding anything.
+type Middleware struct {
+	// Doctor, if set, examines the binary of a launch or attach; its
+	// findings become output events before Delve sees the request.
+	Doctor Doctor
+	// Log, if set, receives the errors that end a session.
+	Log *log.Logger
+}
+
+// Listener wraps l so that each accepted connection is a Conn.
+func (m *Middleware) Listener(l net.Listener) *Listener { return &Listener{Listener: l, m: m} }
+
+// Serve relays DAP between client and adapter until either side ends or
+// fails, then closes both. It returns nil when the client or the adapter
+// closed its connection between frames, and the first error otherwise.
+func (m *Middleware) Serve(client, adapter net.Conn) error {
+	s := m.newSession(client, adapter)
+	s.run()
+	return s.err
+}
+
+func (m *Middleware) logf(format string, args ...any) {
+	if m.Log != nil {
+		m.Log.Printf(format, args...)
+	}
+}
