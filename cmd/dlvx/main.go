@@ -51,9 +51,13 @@ func newRoot() *cobra.Command {
 // installHooks sets the hooks dlvx's patches add to Delve.
 func installHooks() {
 	installExitSafety()
+	installResolver()
+	installDAP()
 }
 
 // addCommands adds dlvx's own subcommands and replaces dlv's version command.
 func addCommands(root *cobra.Command) {
 	replaceVersion(root)
+	root.AddCommand(locationsHelp())
+	addDAPFlags(root)
 }
