@@ -1,0 +1,288 @@
+package resolver
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"go/constant"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/dlvx/dlvx/preempt"
+	"github.com/go-delve/delve/pkg/locspec"
+	"github.com/go-delve/delve/pkg/proc"
+	"github.com/go-delve/delve/service/api"
+)
+
+// ExtensionName is the name the resolver registers with Delve's locspec.
+const ExtensionName = "dlvx"
+
+// A Notice is something the user should know about a resolution that
+// succeeded: a choice made for them, or a change made to the target.
+type Notice struct {
+	ID   string // stable: "AP-PREEMPT-ENABLED", "BP-ABI-WRAPPER"
+	Text string
+}
+
+// A Resolver resolves dlvx locations in Delve targets. Its zero value is
+// ready to use; it caches what it reads from each executable.
+type Resolver struct {
+	// Notify, if set, receives notices. It may be called concurrently.
+	Notify func(Notice)
+
+	bins sync.Map // binKey → *binEntry
+	mu   sync.Mutex
+	last Notice // the last notice sent
+}
+
+// Install registers r with Delve's location-spec parser.
+func Install(r *Resolver) {
+	locspec.RegisterExtension(ExtensionName, r.parse)
+}
+
+func (r *Resolver) parse(loc string) (locspec.ExtensionSpec, error) {
+	s, err := Parse(loc)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	return &delveSpec{spec: s, r: r}, nil
+}
+
+// notify sends a notice unless it repeats the last one: a location is
+// resolved twice when a breakpoint is set (find, then create).
+func (r *Resolver) notify(id, format string, args ...any) {
+	if r.Notify == nil {
+		return
+	}
+	n := Notice{ID: id, Text: fmt.Sprintf(format, args...)}
+	r.mu.Lock()
+	repeat := n == r.last
+	r.last = n
+	r.mu.Unlock()
+	if !repeat {
+		r.Notify(n)
+	}
+}
+
+// delveSpec is a Spec as a Delve location spec.
+type delveSpec struct {
+	spec *Spec
+	r    *Resolver
+}
+
+func (d *delveSpec) Extension() string { return ExtensionName }
+func (d *delveSpec) Condition() string { return d.spec.Condition() }
+
+// Find resolves the spec in t. It ignores the scope: dlvx locations do not
+// depend on where the program is stopped, so they re-resolve after restart.
+func (d *delveSpec) Find(t *proc.Target, _ []string, _ *proc.EvalScope, _ string, _ bool, _ [][2]string) ([]api.Location, string, error) {
+	pcs, err := d.r.Resolve(t, d.spec)
+	if err != nil {
+		return nil, "", err
+	}
+	return []api.Location{{PC: pcs[0], PCs: pcs}}, "", nil
+}
+
+// Resolve returns the addresses of s in t.
+func (r *Resolver) Resolve(t *proc.Target, s *Spec) ([]uint64, error) {
+	if s.IsHook() {
+		return r.resolveHook(t, s.Hook)
+	}
+	fn, err := r.lookupFunc(t, s.Symbol)
+	if err != nil {
+		return nil, err
+	}
+	code, err := readCode(t, fn.Entry, fn.End)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckOffset(t.BinInfo().Arch.Name, s.Symbol, code, fn.Entry, s.Offset); err != nil {
+		return nil, err
+	}
+	return []uint64{fn.Entry + s.Offset}, nil
+}
+
+// lookupFunc finds the function called name. A body and its ABI0 wrapper
+// share a name in DWARF: the body is chosen unless name ends in ".abi0".
+func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, error) {
+	bi := t.BinInfo()
+	base, wantWrapper := strings.CutSuffix(name, abi0Suffix)
+	fns, err := bi.FindFunction(base)
+	if err != nil {
+		return nil, &UnknownSymbolError{Name: name, Closest: Closest(name, funcNames(bi), 5)}
+	}
+	if len(fns) == 1 && !wantWrapper {
+		return fns[0], nil
+	}
+	bin, err := r.binary(bi.Images[0].Path)
+	if err != nil {
+		return nil, err
+	}
+	wrapperAt, hasWrapper := bin.syms[base+abi0Suffix]
+	var bodies, wrappers []*proc.Function
+	for _, fn := range fns {
+		if hasWrapper && fn.Entry == wrapperAt+bi.Images[0].StaticBase {
+			wrappers = append(wrappers, fn)
+		} else {
+			bodies = append(bodies, fn)
+		}
+	}
+	switch {
+	case wantWrapper && len(wrappers) == 1:
+		return wrappers[0], nil
+	case wantWrapper:
+		return nil, &UnknownSymbolError{Name: name, Closest: []string{base}}
+	case len(bodies) == 1:
+		if len(wrappers) > 0 {
+			r.notify("BP-ABI-WRAPPER", "%s names a function and its ABI0 wrapper: using the function at %#x (write %s%s for the wrapper)",
+				base, bodies[0].Entry, base, abi0Suffix)
+		}
+		return bodies[0], nil
+	}
+	entries := make([]uint64, len(fns))
+	for i, fn := range fns {
+		entries[i] = fn.Entry
+	}
+	return nil, &AmbiguousError{Name: name, Entries: entries}
+}
+
+const abi0Suffix = ".abi0"
+
+func funcNames(bi *proc.BinaryInfo) []string {
+	names := make([]string, 0, len(bi.Functions))
+	for i := range bi.Functions {
+		names = append(names, bi.Functions[i].Name)
+	}
+	return names
+}
+
+// readCode reads [entry, end) from t's memory with Delve's own breakpoint
+// instructions replaced by the bytes they cover.
+func readCode(t *proc.Target, entry, end uint64) ([]byte, error) {
+	if end <= entry {
+		return nil, fmt.Errorf("function at %#x has no code", entry)
+	}
+	code := make([]byte, end-entry)
+	if _, err := t.Memory().ReadMemory(code, entry); err != nil {
+		return nil, fmt.Errorf("read code at %#x: %w", entry, err)
+	}
+	for addr, bp := range t.Breakpoints().M {
+		if addr >= entry && addr < end && len(bp.OriginalData) > 0 {
+			copy(code[addr-entry:], bp.OriginalData)
+		}
+	}
+	return code, nil
+}
+
+// A binEntry is what the resolver read from one executable file.
+type binEntry struct {
+	syms  map[string]uint64 // function symbol → link-time address
+	hooks *preempt.Table
+	err   error // reading the file; hooks are nil then
+	herr  error // finding the hooks
+}
+
+type binKey struct {
+	path  string
+	size  int64
+	mtime int64
+}
+
+var errNoBinary = errors.New("target has no executable image")
+
+// binary returns the cached symbols and hooks of the executable at path.
+func (r *Resolver) binary(path string) (*binEntry, error) {
+	if path == "" {
+		return nil, errNoBinary
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read executable: %w", err)
+	}
+	key := binKey{path, st.Size(), st.ModTime().UnixNano()}
+	if e, ok := r.bins.Load(key); ok {
+		return e.(*binEntry), e.(*binEntry).err
+	}
+	e := loadBinary(path)
+	r.bins.Store(key, e)
+	return e, e.err
+}
+
+func loadBinary(path string) *binEntry {
+	f, err := elf.Open(path)
+	if err != nil {
+		return &binEntry{err: fmt.Errorf("read executable: %w", err)}
+	}
+	defer f.Close()
+	e := &binEntry{syms: map[string]uint64{}}
+	syms, err := f.Symbols()
+	if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
+		return &binEntry{err: fmt.Errorf("read symbols of %s: %w", path, err)}
+	}
+	for _, s := range syms {
+		if elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+			e.syms[s.Name] = s.Value
+		}
+	}
+	e.hooks, e.herr = preempt.Find(f)
+	return e
+}
+
+// resolveHook returns the run-time addresses of hook h in t.
+func (r *Resolver) resolveHook(t *proc.Target, h preempt.Hook) ([]uint64, error) {
+	bi := t.BinInfo()
+	if len(bi.Images) == 0 {
+		return nil, errNoBinary
+	}
+	img := bi.Images[0]
+	bin, err := r.binary(img.Path)
+	if err != nil {
+		return nil, err
+	}
+	if bin.herr != nil {
+		return nil, bin.herr
+	}
+	var pcs []uint64
+	for _, s := range bin.hooks.Sites[h] {
+		pc := s.Addr() + img.StaticBase
+		if bi.PCToFunc(pc) == nil {
+			return nil, fmt.Errorf("preemption hook %s: %#x (%s+%#x) is in no function the debugger knows", h, pc, s.Func, s.Offset)
+		}
+		pcs = append(pcs, pc)
+	}
+	if len(pcs) == 0 {
+		return nil, &preempt.MissingError{Hook: h, Reason: "no site"}
+	}
+	r.enableAsyncPreempt(t)
+	return pcs, nil
+}
+
+const asyncPreemptOffVar = "runtime.debug.asyncpreemptoff"
+
+// enableAsyncPreempt sets runtime.debug.asyncpreemptoff to 0 if it is not:
+// hooks never fire without async preemption. Delve sets it on linux/arm64.
+func (r *Resolver) enableAsyncPreempt(t *proc.Target) {
+	scope, err := proc.ThreadScope(t, t.CurrentThread())
+	if err != nil {
+		r.notify("AP-PREEMPT-UNKNOWN", "cannot check %s: %v", asyncPreemptOffVar, err)
+		return
+	}
+	v, err := scope.EvalExpression(asyncPreemptOffVar, proc.LoadConfig{})
+	if err != nil || v.Unreadable != nil || v.Value == nil {
+		r.notify("AP-PREEMPT-UNKNOWN", "cannot read %s: preemption hooks fire only if async preemption is on", asyncPreemptOffVar)
+		return
+	}
+	if off, _ := constant.Int64Val(v.Value); off == 0 {
+		return
+	}
+	if err := scope.SetVariable(asyncPreemptOffVar, "0"); err != nil {
+		r.notify("AP-PREEMPT-OFF", "async preemption is off in the target and could not be turned on (%v): preemption hooks will not fire", err)
+		return
+	}
+	text := "async preemption was off in the target; dlvx turned it on (%s = 0) so that preemption hooks fire"
+	if t.BinInfo().Arch.Name == "arm64" {
+		text += ". On arm64 Delve keeps it off because a preempted instruction sequence is restarted: a breakpoint inside one may be reported twice for one execution"
+	}
+	r.notify("AP-PREEMPT-ENABLED", text, asyncPreemptOffVar)
+}
