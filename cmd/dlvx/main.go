@@ -58,6 +58,7 @@ func installHooks() {
 // addCommands adds dlvx's own subcommands and replaces dlv's version command.
 func addCommands(root *cobra.Command) {
 	replaceVersion(root)
+	root.AddCommand(doctorCommand())
 	root.AddCommand(locationsHelp())
 	addDAPFlags(root)
 }

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/dwarfcheck/report"
+	"github.com/spf13/cobra"
+)
+
+// doctorOptions are the doctor command's flags.
+type doctorOptions struct {
+	source  string
+	breaks  []string
+	json    bool
+	sarif   bool
+	explain string
+	verbose bool
+	only    []string
+	skip    []string
+	dirs    []string
+}
+
+const doctorLong = `Reads a Go executable, without running it, and explains why breakpoints or
+variables will fail when it is debugged, with the evidence read and fixes to copy.
+
+  --source DIR   compare the binary's file table with the editor's workspace:
+                 prints substitutePath rules (from = editor path, to = binary path)
+  --break LOC    will FILE:LINE or FUNC bind, where, and if not, why (repeatable)
+  --explain ID   print the full explanation of one finding ID
+
+Exit status: 0 no error-level finding and every --break binds; 1 an error-level
+finding or a --break that will not bind; 2 the doctor itself failed (bad usage,
+unreadable file, a check that could not run). Finding IDs are documented in
+docs/doctor.md.`
+
+// doctorCommand returns the "doctor" subcommand.
+func doctorCommand() *cobra.Command {
+	var o doctorOptions
+	cmd := &cobra.Command{
+		Use:   "doctor BINARY",
+		Short: "Explain, before debugging, why breakpoints in a binary will fail.",
+		Long:  doctorLong,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if o.explain != "" {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
+		Run: func(cmd *cobra.Command, args []string) {
+			os.Exit(runDoctor(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.source, "source", "", "the editor's workspace directory, to compare paths")
+	f.StringArrayVar(&o.breaks, "break", nil, "a breakpoint location FILE:LINE or FUNC to check (repeatable)")
+	f.BoolVar(&o.json, "json", false, "print JSON (schema "+report.SchemaVersion+")")
+	f.BoolVar(&o.sarif, "sarif", false, "print SARIF 2.1.0")
+	f.StringVar(&o.explain, "explain", "", "print the explanation of a finding ID and exit")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show info-level findings and skipped checks")
+	f.StringSliceVar(&o.only, "only", nil, "run only these checks (and those they require)")
+	f.StringSliceVar(&o.skip, "skip", nil, "do not run these checks")
+	f.StringSliceVar(&o.dirs, "debug-info-directories", dwarfcheck.DefaultDebugInfoDirs, "where to look for separate debug files")
+	return cmd
+}
+
+// runDoctor runs the doctor and returns the exit status.
+func runDoctor(stdout, stderr io.Writer, args []string, o doctorOptions) int {
+	if o.explain != "" {
+		return explain(stdout, stderr, o.explain)
+	}
+	if o.json && o.sarif {
+		fmt.Fprintln(stderr, "dlvx doctor: --json and --sarif are exclusive")
+		return dwarfcheck.ExitFailed
+	}
+	if _, err := os.Stat(args[0]); err != nil {
+		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
+		return dwarfcheck.ExitFailed
+	}
+	in := dwarfcheck.NewInput(args[0])
+	defer in.Close()
+	in.Source, in.Breaks, in.DebugInfoDirs = o.source, o.breaks, o.dirs
+	rep, err := dwarfcheck.Doctor(in, dwarfcheck.Select(dwarfcheck.BinaryChecks, o.only, o.skip))
+	if err != nil {
+		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
+		return dwarfcheck.ExitFailed
+	}
+	switch {
+	case o.json:
+		err = report.JSON(stdout, rep)
+	case o.sarif:
+		err = report.SARIF(stdout, rep)
+	default:
+		err = report.Text(stdout, rep, report.TextOptions{Verbose: o.verbose})
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dlvx doctor: write report: %v\n", err)
+		return dwarfcheck.ExitFailed
+	}
+	return rep.ExitCode()
+}
+
+// explain prints the catalog entry of one finding ID.
+func explain(stdout, stderr io.Writer, id string) int {
+	title, sev, why, ok := dwarfcheck.Explain(strings.ToUpper(id))
+	if !ok {
+		fmt.Fprintf(stderr, "dlvx doctor: unknown finding ID %q; known: %s\n", id, strings.Join(dwarfcheck.IDs(), " "))
+		return dwarfcheck.ExitFailed
+	}
+	fmt.Fprintf(stdout, "%s (%s): %s\n\n%s\n\nMore: %s\n", strings.ToUpper(id), sev, title, why, dwarfcheck.DocURL(strings.ToUpper(id)))
+	return dwarfcheck.ExitClean
+}

@@ -1,0 +1,235 @@
+package dwarfcheck
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/go-delve/delve/pkg/proc"
+)
+
+// fileNotFound tells, for a file the binary does not know by that path, a
+// path mismatch (the same file under another directory) from a letter-case
+// difference and from a file that is not compiled in at all.
+func fileNotFound(in *Input, sources []string, file string) Finding {
+	base := path.Base(file)
+	var sameBase, folded []string
+	for _, s := range sources {
+		switch sb := path.Base(s); {
+		case sb == base:
+			sameBase = append(sameBase, s)
+		case strings.EqualFold(sb, base):
+			folded = append(folded, s)
+		}
+	}
+	if len(sameBase) > 0 {
+		best := closest(file, sameBase)
+		n := commonSuffix(file, best, false)
+		if n > 1 || len(sameBase) == 1 {
+			keep := max(n-1, 1)
+			r := PathRule{From: trimElems(file, keep), To: trimElems(best, keep)}
+			id := "BP-PATH"
+			if strings.EqualFold(r.From, r.To) {
+				id = "BP-CASE"
+			}
+			fd := newFinding(id, ev("delve:sources", "no file %s", file), ev("delve:sources", "closest path in the binary: %s", best))
+			fd.Fixes = []Fix{
+				{Summary: fmt.Sprintf(`launch.json: "substitutePath": [{"from": %q, "to": %q}]`, r.From, r.To)},
+				{Summary: "dlvx CLI (binary path first)", Command: []string{"config", "substitute-path", r.To, r.From}},
+			}
+			return fd
+		}
+	}
+	if len(folded) > 0 {
+		fd := newFinding("BP-CASE", ev("delve:sources", "no file %s", file), ev("delve:sources", "same name in another letter case: %s", closest(file, folded)))
+		return fd
+	}
+	return notInBinary(in, sources, file)
+}
+
+// notInBinary explains a file that the binary does not contain.
+func notInBinary(in *Input, sources []string, file string) Finding {
+	dir := path.Dir(file)
+	var siblings []string
+	for _, s := range sources {
+		if path.Dir(s) == dir || commonSuffix(path.Dir(s), dir, false) >= 2 {
+			siblings = append(siblings, s)
+		}
+	}
+	evs := []Evidence{ev("delve:sources", "no file named %s among the binary's %d files", path.Base(file), len(sources))}
+	if len(siblings) > 0 {
+		evs = append(evs, ev("delve:sources", "%d files of its directory are in the binary, e.g. %s: the path mapping is right", len(siblings), siblings[0]))
+	}
+	if strings.HasSuffix(file, "_test.go") {
+		evs = append(evs, ev("path", "%s is a test file: it is only in the binary go test builds", path.Base(file)))
+	}
+	local := file
+	if in.Source != "" && !path.IsAbs(local) {
+		local = path.Join(in.Source, file)
+	}
+	if c := buildConstraint(local); c != "" {
+		evs = append(evs, ev(local, "%s", c))
+		if bi, err := in.BuildInfo(); err == nil {
+			tags, _ := setting(bi, "-tags")
+			evs = append(evs, ev("buildinfo", "-tags=%q", tags))
+		}
+	}
+	return newFinding("BP-NOTINBIN", evs...)
+}
+
+// closest returns the candidate sharing the longest trailing path with file.
+func closest(file string, cands []string) string {
+	best, bestN := cands[0], -1
+	for _, c := range cands {
+		if n := commonSuffix(file, c, true); n > bestN {
+			best, bestN = c, n
+		}
+	}
+	return best
+}
+
+func breakAtFunc(in *Input, p *fileProcess, name string) BreakVerdict {
+	v := BreakVerdict{Location: name, Kind: "function"}
+	bi := p.bi
+	fns, err := bi.FindFunction(name)
+	if err == nil {
+		pcs, err := proc.FindFunctionLocation(p, name, 0)
+		if err == nil {
+			v.Binds = true
+			v.Addrs = describeFuncPCs(bi, fns, pcs)
+			if allInlined(fns) {
+				v.Findings = append(v.Findings, newFinding("BP-OPT-INLINED",
+					ev("dwarf:.debug_info", "no concrete %s; %d inlined copies", name, len(pcs))))
+			}
+			v.Findings = append(v.Findings, optimizedCaveat(bi, pcs)...)
+			return v
+		}
+		fd := newFinding("BP-FUNCNAME-REMOVED", ev("delve:find-function-location", "%v", err))
+		v.Findings = append(v.Findings, fd)
+		return v
+	}
+	if len(bi.Functions) == 0 {
+		v.Findings = append(v.Findings, newFinding("BP-NODWARF-BLIND", ev("delve:functions", "Delve knows no function in this binary")))
+		return v
+	}
+	if decl := declaredIn(searchDirs(in, bi, name), name); decl != "" {
+		v.Findings = append(v.Findings, newFinding("BP-FUNCNAME-REMOVED",
+			ev("delve:functions", "no function %s in the binary", name), ev(decl, "declares %s", baseName(name))))
+		return v
+	}
+	fd := newFinding("BP-FUNCNAME", ev("delve:functions", "no function %s among %d", name, len(bi.Functions)))
+	if c := funcCandidates(bi, name, 5); len(c) > 0 {
+		fd.Evidence = append(fd.Evidence, ev("delve:functions", "closest names: %s", strings.Join(c, ", ")))
+		for _, n := range c[:min(2, len(c))] {
+			fd.Fixes = append(fd.Fixes, Fix{Summary: "break on " + n, Command: []string{"dlvx", "break", n}})
+		}
+	}
+	v.Findings = append(v.Findings, fd)
+	return v
+}
+
+func allInlined(fns []*proc.Function) bool {
+	for _, f := range fns {
+		if f.Entry != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func describeFuncPCs(bi *proc.BinaryInfo, fns []*proc.Function, pcs []uint64) []BreakAddr {
+	inl := map[uint64]bool{}
+	for _, f := range fns {
+		for _, c := range f.InlinedCalls {
+			inl[c.LowPC] = true
+		}
+	}
+	out := make([]BreakAddr, 0, len(pcs))
+	for _, pc := range pcs {
+		file, line, fn := bi.PCToLine(pc)
+		a := BreakAddr{PC: pc, File: file, Line: line, Inlined: inl[pc]}
+		if fn != nil {
+			a.Function = fn.Name
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// baseName returns the last element of a function name: "(*T).M" → "M".
+func baseName(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// funcCandidates returns up to n function names that end like name or
+// contain it, case-insensitively, shortest first.
+func funcCandidates(bi *proc.BinaryInfo, name string, n int) []string {
+	lname, lbase := strings.ToLower(name), strings.ToLower(baseName(name))
+	var out []string
+	for fname := range bi.LookupFunc() {
+		lf := strings.ToLower(fname)
+		if strings.HasSuffix(lf, "."+lname) || strings.ToLower(baseName(fname)) == lbase || strings.Contains(lf, lname) {
+			out = append(out, fname)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) < len(out[j])
+		}
+		return out[i] < out[j]
+	})
+	return out[:min(n, len(out))]
+}
+
+// searchDirs returns where to look for the source of a missing function:
+// the workspace when given, else the directory of the binary's files for
+// the function's package, when they exist on this machine.
+func searchDirs(in *Input, bi *proc.BinaryInfo, name string) []string {
+	if in.Source != "" {
+		return []string{in.Source}
+	}
+	pkg := name
+	if i := strings.LastIndexByte(strings.SplitN(name, "(", 2)[0], '.'); i > 0 {
+		pkg = name[:i]
+	}
+	for fname, fns := range bi.LookupFunc() {
+		if !strings.HasPrefix(fname, pkg+".") || fns[0].Entry == 0 {
+			continue
+		}
+		file, _ := bi.EntryLineForFunc(fns[0])
+		if dir := path.Dir(file); path.IsAbs(file) {
+			if _, err := os.Stat(dir); err == nil {
+				return []string{dir}
+			}
+		}
+	}
+	return nil
+}
+
+// declaredIn returns the file under dirs that declares the function's
+// base name, or "".
+func declaredIn(dirs []string, name string) string {
+	var files []string
+	for _, d := range dirs {
+		fs, err := workspaceFiles(d)
+		if err == nil {
+			files = append(files, fs...)
+		}
+	}
+	decl := regexp.MustCompile(`(?m)^func (\([^)]*\) )?` + regexp.QuoteMeta(baseName(name)) + `[\[(]`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		if data, err := os.ReadFile(f); err == nil && decl.Match(data) {
+			return f
+		}
+	}
+	return ""
+}

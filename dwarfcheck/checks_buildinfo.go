@@ -1,0 +1,146 @@
+package dwarfcheck
+
+import (
+	"debug/buildinfo"
+	"fmt"
+	"strings"
+
+	"github.com/go-delve/delve/pkg/goversion"
+)
+
+// BuildInfoPresent reads the Go build information, which survives
+// stripping. Checks that read it require this one.
+var BuildInfoPresent = &Check{
+	Name:     "buildinfo",
+	Doc:      "read the Go build information\n\nFails when the binary has no .go.buildinfo: it is not a Go program, or is damaged.",
+	Requires: []*Check{ELFHeaders},
+	Run: func(in *Input) ([]Finding, error) {
+		_, err := in.BuildInfo()
+		return nil, err
+	},
+}
+
+// GoVersion compares the toolchain that built the binary with the range
+// this Delve supports. Unlike Delve, it also works on stripped binaries.
+var GoVersion = &Check{
+	Name:     "go-version",
+	Doc:      "compare the binary's Go version with Delve's supported range\n\nReads the version from the Go build information, which stripping keeps; Delve reads it from DW_AT_producer and skips the check when DWARF is gone.",
+	Requires: []*Check{BuildInfoPresent},
+	Run:      goVersion,
+}
+
+func goVersion(in *Input) ([]Finding, error) {
+	bi, _ := in.BuildInfo()
+	v, ok := goversion.Parse(bi.GoVersion)
+	if !ok {
+		return nil, fmt.Errorf("parse go version %q", bi.GoVersion)
+	}
+	minV := goversion.GoVersion{Major: goversion.MinSupportedVersionOfGoMajor, Minor: goversion.MinSupportedVersionOfGoMinor, Rev: betaZero}
+	maxNext := goversion.GoVersion{Major: goversion.MaxSupportedVersionOfGoMajor, Minor: goversion.MaxSupportedVersionOfGoMinor + 1, Rev: betaZero}
+	var id string
+	switch {
+	case !v.AfterOrEqual(minV):
+		id = "ENV-VERSION-OLD"
+	case v.AfterOrEqual(maxNext):
+		id = "ENV-VERSION-NEW"
+	default:
+		return nil, nil
+	}
+	supported := fmt.Sprintf("go%d.%d through go%d.%d", goversion.MinSupportedVersionOfGoMajor, goversion.MinSupportedVersionOfGoMinor,
+		goversion.MaxSupportedVersionOfGoMajor, goversion.MaxSupportedVersionOfGoMinor)
+	evs := []Evidence{ev("buildinfo", "built with %s", bi.GoVersion), ev("dlvx", "Delve %s supports %s", "v1.27", supported)}
+	if f, err := in.ELF(); err == nil && !hasDebugInfo(f) {
+		evs = append(evs, ev("elf:section-headers", "no DWARF: Delve's own version check is skipped and debugging proceeds silently"))
+	}
+	fd := newFinding(id, evs...)
+	fd.Fixes = []Fix{
+		{Summary: "rebuild with a supported Go", Command: []string{"env", fmt.Sprintf("GOTOOLCHAIN=go%d.%d.0", goversion.MaxSupportedVersionOfGoMajor, goversion.MaxSupportedVersionOfGoMinor), "go", "build", "-gcflags=all=-N -l", "."}},
+		{Summary: "debug anyway, at your own risk", Command: []string{"dlvx", "exec", "--check-go-version=false", in.Path}},
+	}
+	return []Finding{fd}, nil
+}
+
+// Trimpath reports -trimpath builds.
+var Trimpath = &Check{
+	Name:     "trimpath",
+	Doc:      "report -trimpath builds\n\nReads -trimpath from the Go build information; -trimpath also hides -ldflags there.",
+	Requires: []*Check{BuildInfoPresent},
+	Run:      trimpath,
+}
+
+func trimpath(in *Input) ([]Finding, error) {
+	bi, _ := in.BuildInfo()
+	if v, _ := setting(bi, "-trimpath"); v != "true" {
+		return nil, nil
+	}
+	evs := []Evidence{ev("buildinfo", "-trimpath=true")}
+	if files, err := in.Files(); err == nil {
+		for _, f := range files {
+			if !strings.HasPrefix(f, "/") && strings.HasSuffix(f, ".go") {
+				evs = append(evs, ev("dwarf:.debug_line", "file names are module-relative, e.g. %s", f))
+				break
+			}
+		}
+	}
+	fd := newFinding("BP-TRIMPATH", evs...)
+	fd.Fixes = []Fix{{Summary: "rebuild without -trimpath", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}},
+		{Summary: "or pass --source DIR to get the substitutePath rules"}}
+	return []Finding{fd}, nil
+}
+
+// Race reports -race builds.
+var Race = &Check{
+	Name:     "race",
+	Doc:      "report -race builds\n\nReads -race from the Go build information.",
+	Requires: []*Check{BuildInfoPresent},
+	Run: func(in *Input) ([]Finding, error) {
+		bi, _ := in.BuildInfo()
+		if v, _ := setting(bi, "-race"); v != "true" {
+			return nil, nil
+		}
+		fd := newFinding("BP-RACE", ev("buildinfo", "-race=true"))
+		fd.Fixes = []Fix{{Summary: "rebuild without -race", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+		return []Finding{fd}, nil
+	},
+}
+
+// Experiments reports GOEXPERIMENT builds and a default GODEBUG that turns
+// async preemption off.
+var Experiments = &Check{
+	Name:     "experiments",
+	Doc:      "report GOEXPERIMENT and DefaultGODEBUG settings that affect debugging\n\nReads GOEXPERIMENT and DefaultGODEBUG from the Go build information.",
+	Requires: []*Check{BuildInfoPresent},
+	Run:      experiments,
+}
+
+func experiments(in *Input) ([]Finding, error) {
+	bi, _ := in.BuildInfo()
+	var fs []Finding
+	if v, ok := setting(bi, "GOEXPERIMENT"); ok && v != "" {
+		fs = append(fs, newFinding("BP-GOEXP", ev("buildinfo", "GOEXPERIMENT=%s", v)))
+	}
+	if v, ok := setting(bi, "DefaultGODEBUG"); ok {
+		for _, kv := range strings.Split(v, ",") {
+			if kv == "asyncpreemptoff=1" {
+				fd := newFinding("BP-GOEXP-ASYNCPREEMPTOFF", ev("buildinfo", "DefaultGODEBUG contains %s", kv))
+				fd.Fixes = []Fix{{Summary: "remove the //go:debug asyncpreemptoff=1 directive, or run with GODEBUG=asyncpreemptoff=0"}}
+				fs = append(fs, fd)
+			}
+		}
+	}
+	return fs, nil
+}
+
+// setting returns the value of a build setting.
+func setting(bi *buildinfo.BuildInfo, key string) (string, bool) {
+	for _, s := range bi.Settings {
+		if s.Key == key {
+			return s.Value, true
+		}
+	}
+	return "", false
+}
+
+// betaZero is the Rev Delve gives to goX.Ybeta0: the lowest release of a
+// minor version, so betas and release candidates of a bound count as in range.
+const betaZero = -2000

@@ -1,0 +1,197 @@
+package dwarfcheck
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+)
+
+// DWARFUnits reads the compile unit headers; DWARF checks require it. On a
+// binary without DWARF it is not applicable, and so are its dependents.
+var DWARFUnits = &Check{
+	Name:     "dwarf-units",
+	Doc:      "read the DWARF compile units\n\nFails when .debug_info is damaged.",
+	Requires: []*Check{ELFHeaders},
+	Run: func(in *Input) ([]Finding, error) {
+		_, err := in.Units()
+		if err == ErrNoDWARF {
+			return nil, ErrNotApplicable
+		}
+		return nil, err
+	},
+}
+
+// Optimization reports user packages compiled with optimizations, from
+// each compile unit's DW_AT_producer. The runtime and the packages it
+// depends on are never compiled with -N and are not counted.
+var Optimization = &Check{
+	Name:     "optimization",
+	Doc:      "report packages compiled with optimizations or inlining\n\nReads the flags after ';' in each Go compile unit's DW_AT_producer (\"Go cmd/compile go1.26.8; -N -l regabi\").",
+	Requires: []*Check{DWARFUnits},
+	Run:      optimization,
+}
+
+func optimization(in *Input) ([]Finding, error) {
+	units, _ := in.Units()
+	var optimized, debug []string
+	var sample Unit
+	for _, u := range units {
+		if !u.IsGo() || neverDebugBuilt(u.Name) {
+			continue
+		}
+		opt, inl := u.Optimized()
+		if opt || inl {
+			optimized = append(optimized, u.Name)
+			if sample.Name == "" || u.Name == "main" {
+				sample = u
+			}
+		} else {
+			debug = append(debug, u.Name)
+		}
+	}
+	if len(optimized) == 0 {
+		return nil, nil
+	}
+	id := "BP-OPT"
+	if len(debug) > 0 {
+		id = "BP-OPT-PARTIAL"
+	}
+	evs := []Evidence{
+		evAt("dwarf:cu "+sample.Name, int64(sample.Offset), "DW_AT_producer %q", sample.Producer),
+		ev("dwarf:.debug_info", "%d of %d packages optimized (runtime not counted): %s", len(optimized), len(optimized)+len(debug), listSome(optimized, 5)),
+	}
+	if len(debug) > 0 {
+		evs = append(evs, ev("dwarf:.debug_info", "compiled with -N -l: %s", listSome(debug, 5)))
+	}
+	if bi, err := in.BuildInfo(); err == nil {
+		if v, ok := setting(bi, "-gcflags"); ok {
+			evs = append(evs, ev("buildinfo", "-gcflags=%q", v))
+		}
+	}
+	fd := newFinding(id, evs...)
+	fd.Fixes = []Fix{{Summary: "rebuild every package without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+	return []Finding{fd}, nil
+}
+
+// neverDebugBuilt reports packages the go command always compiles with
+// optimizations: the runtime and its internal dependencies, plus the
+// compiler-generated units.
+func neverDebugBuilt(pkg string) bool {
+	switch {
+	case pkg == "runtime", strings.HasPrefix(pkg, "runtime/internal/"),
+		strings.HasPrefix(pkg, "internal/runtime/"), pkg == "internal/abi",
+		pkg == "internal/bytealg", pkg == "internal/cpu", pkg == "internal/goarch",
+		pkg == "internal/goos", pkg == "internal/goexperiment", pkg == "internal/chacha8rand",
+		pkg == "internal/byteorder", pkg == "internal/coverage/rtcov", pkg == "internal/godebugs",
+		pkg == "internal/profilerecord", pkg == "internal/stringslite", pkg == "internal/asan",
+		pkg == "internal/msan", pkg == "internal/race", pkg == "internal/trace/tracev2",
+		pkg == "internal/strconv", pkg == "internal/synctest",
+		pkg == "go:buildid", strings.HasPrefix(pkg, "go:"):
+		return true
+	}
+	return false
+}
+
+// Cgo reports C compile units and external linking.
+var Cgo = &Check{
+	Name:     "cgo",
+	Doc:      "report C code and external linking\n\nCounts compile units whose DW_AT_language is C or C++ and reads PT_INTERP and -linkmode.",
+	Requires: []*Check{ELFHeaders},
+	Run:      cgo,
+}
+
+func cgo(in *Input) ([]Finding, error) {
+	f, _ := in.ELF()
+	var evs []Evidence
+	if units, err := in.Units(); err == nil {
+		var cNames []string
+		for _, u := range units {
+			if u.IsC() {
+				cNames = append(cNames, path.Base(u.Name))
+			}
+		}
+		if len(cNames) > 0 {
+			evs = append(evs, ev("dwarf:.debug_info", "%d C compile units: %s", len(cNames), listSome(cNames, 4)))
+		}
+	}
+	if bi, err := in.BuildInfo(); err == nil {
+		if v, ok := setting(bi, "-ldflags"); ok && strings.Contains(v, "linkmode=external") {
+			evs = append(evs, ev("buildinfo", "-ldflags=%q", v))
+		}
+	}
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	for _, p := range f.Progs {
+		if p.Type == 3 { // PT_INTERP
+			evs = append(evs, evAt("elf:program-headers", int64(p.Off), "PT_INTERP: dynamically linked"))
+		}
+	}
+	fd := newFinding("BP-CGO", evs...)
+	fd.Fixes = []Fix{{Summary: "build C code for debugging", Command: []string{"env", "CGO_CFLAGS=-O0 -g", "go", "build", "-gcflags=all=-N -l", "."}}}
+	return []Finding{fd}, nil
+}
+
+// BuildSystem reports file tables written by Bazel-like build systems and
+// code attributed to non-Go files by //line directives.
+var BuildSystem = &Check{
+	Name:     "build-system",
+	Doc:      "report file names from non-go-build build systems and //line directives\n\nReads every file name of every line table.",
+	Requires: []*Check{DWARFUnits},
+	Run:      buildSystem,
+}
+
+var buildSysPrefixes = []string{"external/", "bazel-out/", "GOROOT/", "execroot/", "_main/", "__main__/"}
+
+func buildSystem(in *Input) ([]Finding, error) {
+	files, err := in.Files()
+	if err != nil {
+		return nil, err
+	}
+	trimmed := false
+	if bi, err := in.BuildInfo(); err == nil {
+		v, _ := setting(bi, "-trimpath")
+		trimmed = v == "true"
+	}
+	var sandbox, lineDir []string
+	for _, f := range files {
+		for _, p := range buildSysPrefixes {
+			if strings.HasPrefix(f, p) || strings.Contains(f, "/"+p) && strings.Contains(f, "/execroot/") {
+				sandbox = append(sandbox, f)
+				break
+			}
+		}
+		ext := path.Ext(f)
+		if ext != ".go" && ext != ".s" && ext != "" && !isCSource(ext) && f != "<autogenerated>" {
+			lineDir = append(lineDir, f)
+		}
+	}
+	var fs []Finding
+	if len(sandbox) > 0 && !trimmed {
+		fd := newFinding("BP-BUILDSYS", ev("dwarf:.debug_line", "%d file names with build-sandbox prefixes, e.g. %s", len(sandbox), listSome(sandbox, 3)))
+		fd.Fixes = []Fix{{Summary: "pass --source DIR to get the substitutePath rules for the build root"}}
+		fs = append(fs, fd)
+	}
+	if len(lineDir) > 0 {
+		sort.Strings(lineDir)
+		fs = append(fs, newFinding("BP-BUILDSYS-LINEDIR", ev("dwarf:.debug_line", "code attributed to %s", listSome(lineDir, 4))))
+	}
+	return fs, nil
+}
+
+func isCSource(ext string) bool {
+	switch ext {
+	case ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".S", ".m":
+		return true
+	}
+	return false
+}
+
+// listSome joins up to n items and says how many were left out.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}

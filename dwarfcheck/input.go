@@ -1,0 +1,185 @@
+package dwarfcheck
+
+import (
+	"debug/buildinfo"
+	"debug/dwarf"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/go-delve/delve/pkg/proc"
+)
+
+// An Input is what checks read. For a binary it is the path plus lazily
+// opened views of the file: each accessor opens its part on first use and
+// caches the result, error included, so checks pay only for what they
+// read. An Input is not safe for concurrent use.
+//
+// The attach preflight (doctor --pid) reuses this type: it sets PID and
+// Path (from /proc/PID/exe) and runs its own checks.
+type Input struct {
+	Path   string   // the executable
+	PID    int      // the process, for attach checks; 0 for a file
+	Source string   // the editor's workspace directory, or ""
+	Breaks []string // --break locations, in the order given
+
+	// DebugInfoDirs are searched for separate debug files, as Delve's
+	// debug-info-directories setting.
+	DebugInfoDirs []string
+	// HostGOARCH is the architecture of the machine that will debug;
+	// runtime.GOARCH when empty.
+	HostGOARCH string
+	// SeverityOverride replaces the severity of findings by ID (policy).
+	SeverityOverride map[string]Severity
+	// GitHead returns the commit checked out in dir; nil disables the
+	// check. NewInput installs an implementation that runs git.
+	GitHead func(dir string) (rev string, dirty bool, err error)
+
+	elf   lazy[*elf.File]
+	info  lazy[*buildinfo.BuildInfo]
+	dwarf lazy[*dwarf.Data]
+	units lazy[[]Unit]
+	files lazy[[]string]
+	delve lazy[*proc.BinaryInfo]
+	stat  lazy[os.FileInfo]
+}
+
+type lazy[T any] struct {
+	done bool
+	v    T
+	err  error
+}
+
+func (l *lazy[T]) get(f func() (T, error)) (T, error) {
+	if !l.done {
+		l.v, l.err = f()
+		l.done = true
+	}
+	return l.v, l.err
+}
+
+// DefaultDebugInfoDirs is Delve's default debug-info-directories.
+var DefaultDebugInfoDirs = []string{"/usr/lib/debug/.build-id"}
+
+// NewInput returns an Input for the executable at path.
+func NewInput(path string) *Input {
+	return &Input{Path: path, DebugInfoDirs: DefaultDebugInfoDirs, GitHead: gitHead}
+}
+
+// Close releases the files the Input opened.
+func (in *Input) Close() error {
+	var errs []error
+	if in.elf.done && in.elf.v != nil {
+		errs = append(errs, in.elf.v.Close())
+	}
+	if in.delve.done && in.delve.v != nil {
+		errs = append(errs, in.delve.v.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (in *Input) hostArch() string {
+	if in.HostGOARCH != "" {
+		return in.HostGOARCH
+	}
+	return runtime.GOARCH
+}
+
+// Stat returns the executable's file information.
+func (in *Input) Stat() (os.FileInfo, error) {
+	return in.stat.get(func() (os.FileInfo, error) { return os.Stat(in.Path) })
+}
+
+// ModTime returns the executable's modification time.
+func (in *Input) ModTime() time.Time {
+	st, err := in.Stat()
+	if err != nil {
+		return time.Time{}
+	}
+	return st.ModTime()
+}
+
+// ELF returns the parsed ELF headers of the executable.
+func (in *Input) ELF() (*elf.File, error) {
+	return in.elf.get(func() (*elf.File, error) {
+		f, err := elf.Open(in.Path)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", in.Path, err)
+		}
+		return f, nil
+	})
+}
+
+// BuildInfo returns the Go build information; it survives stripping.
+func (in *Input) BuildInfo() (*buildinfo.BuildInfo, error) {
+	return in.info.get(func() (*buildinfo.BuildInfo, error) {
+		bi, err := buildinfo.ReadFile(in.Path)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrNoBuildInfo, err)
+		}
+		return bi, nil
+	})
+}
+
+// DWARF returns the executable's own DWARF data, or an error wrapping
+// ErrNoDWARF when it has none. Separate debug files are not consulted.
+func (in *Input) DWARF() (*dwarf.Data, error) {
+	return in.dwarf.get(func() (*dwarf.Data, error) {
+		f, err := in.ELF()
+		if err != nil {
+			return nil, err
+		}
+		if !hasDebugInfo(f) {
+			return nil, ErrNoDWARF
+		}
+		d, err := f.DWARF()
+		if err != nil {
+			return nil, fmt.Errorf("read DWARF of %s: %w", in.Path, err)
+		}
+		return d, nil
+	})
+}
+
+// Delve returns Delve's BinaryInfo for the executable, loaded the way
+// `dlvx exec` loads it. It is the expensive input: only checks answering
+// --break and --source questions use it.
+func (in *Input) Delve() (*proc.BinaryInfo, error) {
+	return in.delve.get(func() (*proc.BinaryInfo, error) {
+		f, err := in.ELF()
+		if err != nil {
+			return nil, err
+		}
+		arch, ok := elfGOARCH[f.Machine]
+		if !ok {
+			return nil, fmt.Errorf("load %s: unsupported machine %v", in.Path, f.Machine)
+		}
+		bi := proc.NewBinaryInfo("linux", arch, false)
+		// Entry == link-time entry keeps a PIE at its static addresses.
+		if err := bi.LoadBinaryInfo(in.Path, f.Entry, in.DebugInfoDirs); err != nil {
+			bi.Close()
+			return nil, fmt.Errorf("load %s with delve: %w", in.Path, err)
+		}
+		return bi, nil
+	})
+}
+
+// hasDebugInfo reports whether f has a .debug_info or .zdebug_info section.
+func hasDebugInfo(f *elf.File) bool {
+	return f.Section(".debug_info") != nil || f.Section(".zdebug_info") != nil
+}
+
+// elfGOARCH maps ELF machines to GOARCH values.
+var elfGOARCH = map[elf.Machine]string{
+	elf.EM_X86_64:    "amd64",
+	elf.EM_386:       "386",
+	elf.EM_AARCH64:   "arm64",
+	elf.EM_ARM:       "arm",
+	elf.EM_PPC64:     "ppc64le",
+	elf.EM_RISCV:     "riscv64",
+	elf.EM_LOONGARCH: "loong64",
+	elf.EM_S390:      "s390x",
+	elf.EM_MIPS:      "mips64",
+}

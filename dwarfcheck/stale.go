@@ -1,0 +1,103 @@
+package dwarfcheck
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Stale reports a binary built from another commit, from a modified
+// checkout, or older than the source files compiled into it.
+var Stale = &Check{
+	Name:     "stale",
+	Doc:      "compare the binary with its sources\n\nReads vcs.revision and vcs.modified from the Go build information and, with --source, the commit checked out there; compares the binary's mtime with the mtime of every source file of the main module that exists on this machine.",
+	Requires: []*Check{BuildInfoPresent},
+	Run:      stale,
+}
+
+func stale(in *Input) ([]Finding, error) {
+	bi, _ := in.BuildInfo()
+	var fs []Finding
+	rev, hasRev := setting(bi, "vcs.revision")
+	if v, _ := setting(bi, "vcs.modified"); v == "true" {
+		fs = append(fs, newFinding("BP-STALE-MODIFIED", ev("buildinfo", "vcs.modified=true (vcs.revision=%s)", rev)))
+	}
+	if hasRev && in.Source != "" && in.GitHead != nil {
+		head, _, err := in.GitHead(in.Source)
+		if err == nil && head != "" && head != rev {
+			fd := newFinding("BP-STALE-REVISION", ev("buildinfo", "vcs.revision=%s", rev), ev("git:"+in.Source, "HEAD is %s", head))
+			fd.Fixes = []Fix{{Summary: "rebuild from the checked-out commit", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+			fs = append(fs, fd)
+		}
+	}
+	if fd, ok := newerSources(in); ok {
+		fs = append(fs, fd)
+	}
+	return fs, nil
+}
+
+// newerSources compares the binary's mtime with the user source files the
+// line tables name (main module only: not GOROOT, not the module cache).
+func newerSources(in *Input) (Finding, bool) {
+	files, err := in.Files()
+	if err != nil {
+		return Finding{}, false
+	}
+	built := in.ModTime()
+	if built.IsZero() {
+		return Finding{}, false
+	}
+	type newer struct {
+		path string
+		mod  time.Time
+	}
+	var found []newer
+	for _, f := range files {
+		if !filepath.IsAbs(f) || !strings.HasSuffix(f, ".go") || isToolchainOrCache(f) {
+			continue
+		}
+		st, err := os.Stat(f)
+		if err == nil && st.ModTime().After(built) {
+			found = append(found, newer{f, st.ModTime()})
+		}
+	}
+	if len(found) == 0 {
+		return Finding{}, false
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].mod.After(found[j].mod) })
+	fd := newFinding("BP-STALE-MTIME",
+		ev("filesystem", "binary modified %s", built.UTC().Format(time.RFC3339)),
+		ev("filesystem", "%d source files are newer; newest %s at %s", len(found), found[0].path, found[0].mod.UTC().Format(time.RFC3339)))
+	fd.Fixes = []Fix{{Summary: "rebuild", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+	return fd, true
+}
+
+// isToolchainOrCache reports files of GOROOT or the module cache, whose
+// mtimes say nothing about the user's edits.
+func isToolchainOrCache(f string) bool {
+	return strings.Contains(f, "/pkg/mod/") || strings.Contains(f, "/go/src/runtime/") ||
+		strings.Contains(f, "/toolchain@") || strings.Contains(f, "/libexec/src/") ||
+		strings.Contains(f, "/goroot/src/") || strings.HasPrefix(f, "/usr/local/go/") || strings.HasPrefix(f, "/usr/lib/go")
+}
+
+// gitHead returns the commit checked out in dir and whether the work tree
+// has changes. It runs git read-only.
+func gitHead(dir string) (string, bool, error) {
+	cmd := exec.Command("git", "-C", dir, "rev-parse", "HEAD")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", false, fmt.Errorf("git rev-parse in %s: %w: %s", dir, err, strings.TrimSpace(errb.String()))
+	}
+	st := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=no")
+	res, err := st.Output()
+	if err != nil {
+		return strings.TrimSpace(out.String()), false, nil
+	}
+	return strings.TrimSpace(out.String()), len(bytes.TrimSpace(res)) > 0, nil
+}
