@@ -1,0 +1,43 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
+)
+
+// vscodeClientDir holds the tests that drive dlvx with the DAP client of VS
+// Code's own adapter tests (npm @vscode/debugadapter-testsupport, pinned in
+// its package-lock.json; `npm ci` there installs it).
+const vscodeClientDir = "testdata/vscode-client"
+
+func TestDAPWithVSCodeClient(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(vscodeClientDir, "node_modules", "@vscode", "debugadapter-testsupport"))
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the VS Code DAP client is not installed (%v): run make test", err)
+		}
+		t.Skipf("the VS Code DAP client is not installed (%v): run npm ci in %s", err, vscodeClientDir)
+	}
+	worker := fixtures.Build(t, "worker", fixtures.NoOpt)
+	cmd := exec.Command(node, "--test", "--test-concurrency=1", "dap.test.js")
+	cmd.Dir = vscodeClientDir
+	cmd.Env = append(os.Environ(),
+		"DLVX="+dlvxBin,
+		"WORKER_BIN="+worker,
+		"WORKER_SRC="+filepath.Join(fixtures.Dir("worker"), "main.go"),
+		"WORK_BODY_LINE="+strconv.Itoa(fixtures.Line(t, "worker", "main.go", "work-body")),
+	)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}
