@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/constant"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -87,7 +88,11 @@ func (d *delveSpec) Find(t *proc.Target, _ []string, _ *proc.EvalScope, _ string
 // Resolve returns the addresses of s in t.
 func (r *Resolver) Resolve(t *proc.Target, s *Spec) ([]uint64, error) {
 	if s.IsHook() {
-		return r.resolveHook(t, s.Hook)
+		pcs, err := r.ResolveHook(t.BinInfo(), s.Hook)
+		if err == nil {
+			r.enableAsyncPreempt(t)
+		}
+		return pcs, err
 	}
 	fn, err := r.lookupFunc(t, s.Symbol)
 	if err != nil {
@@ -111,6 +116,10 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 	fns, err := bi.FindFunction(base)
 	if err != nil {
 		return nil, &UnknownSymbolError{Name: name, Closest: Closest(name, funcNames(bi), 5)}
+	}
+	fns = slices.DeleteFunc(slices.Clone(fns), func(fn *proc.Function) bool { return fn.Entry == 0 })
+	if len(fns) == 0 {
+		return nil, fmt.Errorf("%s: %w", name, ErrInlined)
 	}
 	if len(fns) == 1 && !wantWrapper {
 		return fns[0], nil
@@ -191,6 +200,10 @@ type binKey struct {
 
 var errNoBinary = errors.New("target has no executable image")
 
+// ErrInlined is returned for a function that is inlined at every call site,
+// so no instruction belongs to it alone.
+var ErrInlined = errors.New("function is inlined at every call and has no code of its own; rebuild with -gcflags=all=-l or use file:line")
+
 // binary returns the cached symbols and hooks of the executable at path.
 func (r *Resolver) binary(path string) (*binEntry, error) {
 	if path == "" {
@@ -229,9 +242,9 @@ func loadBinary(path string) *binEntry {
 	return e
 }
 
-// resolveHook returns the run-time addresses of hook h in t.
-func (r *Resolver) resolveHook(t *proc.Target, h preempt.Hook) ([]uint64, error) {
-	bi := t.BinInfo()
+// ResolveHook returns the run-time addresses of hook h in the program bi
+// describes.
+func (r *Resolver) ResolveHook(bi *proc.BinaryInfo, h preempt.Hook) ([]uint64, error) {
 	if len(bi.Images) == 0 {
 		return nil, errNoBinary
 	}
@@ -254,7 +267,6 @@ func (r *Resolver) resolveHook(t *proc.Target, h preempt.Hook) ([]uint64, error)
 	if len(pcs) == 0 {
 		return nil, &preempt.MissingError{Hook: h, Reason: "no site"}
 	}
-	r.enableAsyncPreempt(t)
 	return pcs, nil
 }
 

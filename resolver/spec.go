@@ -53,13 +53,15 @@ func (s *Spec) Condition() string {
 
 // A SyntaxError reports a location that is in dlvx's syntax but malformed.
 type SyntaxError struct {
-	Loc    string
-	Reason string
+	Loc string
+	Err error
 }
 
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("malformed location %q: %s", e.Loc, e.Reason)
+	return fmt.Sprintf("malformed location %q: %v", e.Loc, e.Err)
 }
+
+func (e *SyntaxError) Unwrap() error { return e.Err }
 
 // Parse parses loc. It returns (nil, nil) when loc is not in dlvx's syntax,
 // so that Delve's own syntax can have it.
@@ -69,7 +71,7 @@ func Parse(loc string) (*Spec, error) {
 	if name, ok := strings.CutPrefix(body, HookPrefix); ok {
 		h, err := preempt.ParseHook(name)
 		if err != nil {
-			return nil, &SyntaxError{Loc: loc, Reason: err.Error()}
+			return nil, &SyntaxError{Loc: loc, Err: err}
 		}
 		spec = &Spec{Hook: h}
 	} else {
@@ -79,14 +81,14 @@ func Parse(loc string) (*Spec, error) {
 		}
 		n, err := parseOffset(off)
 		if err != nil {
-			return nil, &SyntaxError{Loc: loc, Reason: err.Error()}
+			return nil, &SyntaxError{Loc: loc, Err: err}
 		}
 		spec = &Spec{Symbol: sym, Offset: n}
 	}
 	if hasFilter {
 		gs, err := parseFilter(filter)
 		if err != nil {
-			return nil, &SyntaxError{Loc: loc, Reason: err.Error()}
+			return nil, &SyntaxError{Loc: loc, Err: err}
 		}
 		spec.Goroutines = gs
 	}

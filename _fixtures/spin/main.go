@@ -18,6 +18,9 @@ import (
 var sink []byte
 
 // spin loops n times without a call, so it has no synchronous safe point.
+// It stays a function of its own in optimized builds too.
+//
+//go:noinline
 func spin(n int) int {
 	x := 1
 	for i := 0; i < n; i++ {
