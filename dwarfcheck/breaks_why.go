@@ -116,8 +116,12 @@ func breakAtFunc(in *Input, p *fileProcess, name string) BreakVerdict {
 		return v
 	}
 	if decl := declaredIn(searchDirs(in, bi, name), name); decl != "" {
-		v.Findings = append(v.Findings, newFinding("BP-FUNCNAME-REMOVED",
-			ev("delve:functions", "no function %s in the binary", name), ev(decl, "declares %s", baseName(name))))
+		fd := newFinding("BP-FUNCNAME-REMOVED",
+			ev("delve:functions", "no function %s in the binary", name), ev(decl, "declares %s", baseName(name)))
+		if c := buildConstraint(decl); c != "" {
+			fd.Evidence = append(fd.Evidence, ev(decl, "%s: the file may not be compiled in (BP-NOTINBIN)", c))
+		}
+		v.Findings = append(v.Findings, fd)
 		return v
 	}
 	fd := newFinding("BP-FUNCNAME", ev("delve:functions", "no function %s among %d", name, len(bi.Functions)))

@@ -44,6 +44,7 @@ type Input struct {
 	units lazy[[]Unit]
 	files lazy[[]string]
 	delve lazy[*proc.BinaryInfo]
+	sep   *elf.File // separate debug file, when DWARF came from one
 	stat  lazy[os.FileInfo]
 }
 
@@ -74,6 +75,9 @@ func (in *Input) Close() error {
 	var errs []error
 	if in.elf.done && in.elf.v != nil {
 		errs = append(errs, in.elf.v.Close())
+	}
+	if in.sep != nil {
+		errs = append(errs, in.sep.Close())
 	}
 	if in.delve.done && in.delve.v != nil {
 		errs = append(errs, in.delve.v.Close())
@@ -124,8 +128,9 @@ func (in *Input) BuildInfo() (*buildinfo.BuildInfo, error) {
 	})
 }
 
-// DWARF returns the executable's own DWARF data, or an error wrapping
-// ErrNoDWARF when it has none. Separate debug files are not consulted.
+// DWARF returns the executable's DWARF data, from the separate debug file
+// Delve would load when the executable has none, or an error wrapping
+// ErrNoDWARF.
 func (in *Input) DWARF() (*dwarf.Data, error) {
 	return in.dwarf.get(func() (*dwarf.Data, error) {
 		f, err := in.ELF()
@@ -133,7 +138,7 @@ func (in *Input) DWARF() (*dwarf.Data, error) {
 			return nil, err
 		}
 		if !hasDebugInfo(f) {
-			return nil, ErrNoDWARF
+			return in.separateDWARF(f)
 		}
 		d, err := f.DWARF()
 		if err != nil {
@@ -182,4 +187,26 @@ var elfGOARCH = map[elf.Machine]string{
 	elf.EM_LOONGARCH: "loong64",
 	elf.EM_S390:      "s390x",
 	elf.EM_MIPS:      "mips64",
+}
+
+// separateDWARF reads DWARF from the matching separate debug file.
+func (in *Input) separateDWARF(f *elf.File) (*dwarf.Data, error) {
+	link, crc, ok := debugLink(f)
+	if !ok {
+		return nil, ErrNoDWARF
+	}
+	sd := findSeparateDebug(in, f, link, crc)
+	if sd.path == "" {
+		return nil, ErrNoDWARF
+	}
+	sep, err := elf.Open(sd.path)
+	if err != nil {
+		return nil, fmt.Errorf("open separate debug file: %w", err)
+	}
+	in.sep = sep
+	d, err := sep.DWARF()
+	if err != nil {
+		return nil, fmt.Errorf("read DWARF of %s: %w", sd.path, err)
+	}
+	return d, nil
 }

@@ -1,0 +1,3 @@
+module breakcases
+
+go 1.21

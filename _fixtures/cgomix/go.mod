@@ -1,0 +1,3 @@
+module cgomix
+
+go 1.21

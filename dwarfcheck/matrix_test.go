@@ -1,0 +1,140 @@
+package dwarfcheck
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
+)
+
+// Variants beyond the common ones in internal/fixtures.
+var (
+	extLink      = fixtures.Variant{Name: "extlink", Flags: []string{"-ldflags=-linkmode=external"}}
+	partialNoOpt = fixtures.Variant{Name: "partial-noopt", Flags: []string{"-gcflags=-N -l"}}
+	go124        = fixtures.Variant{Name: "go1.24", Env: []string{"GOTOOLCHAIN=go1.24.0"}}
+	go124Strip   = fixtures.Variant{Name: "go1.24-stripped", Flags: []string{"-ldflags=-s -w"}, Env: []string{"GOTOOLCHAIN=go1.24.0"}}
+	go127        = fixtures.Variant{Name: "go1.27", Env: []string{"GOTOOLCHAIN=go1.27.0"}}
+)
+
+// stripped runs strip(1) on a default build.
+func stripTool(t testing.TB) string {
+	return derive(t, "strip", func(t testing.TB, dir string) string {
+		needTool(t, "strip")
+		out := filepath.Join(dir, "worker")
+		run(t, "strip", "-o", out, fixtures.Build(t, "worker", fixtures.Default))
+		return out
+	})
+}
+
+// extLinkStrip strips an externally linked build.
+func extLinkStrip(t testing.TB) string {
+	return derive(t, "extlink-strip", func(t testing.TB, dir string) string {
+		needTool(t, "strip")
+		out := filepath.Join(dir, "worker")
+		run(t, "strip", "-o", out, fixtures.Build(t, "worker", extLink))
+		return out
+	})
+}
+
+// splitDebug moves the DWARF of a -N -l build into worker.debug and links
+// it with .gnu_debuglink; keep decides what happens to the debug file.
+func splitDebug(t testing.TB, name string, keep func(t testing.TB, debugFile string)) string {
+	return derive(t, name, func(t testing.TB, dir string) string {
+		needTool(t, "objcopy")
+		full := fixtures.Build(t, "worker", fixtures.NoOpt)
+		bin, dbg := filepath.Join(dir, "worker"), filepath.Join(dir, "worker.debug")
+		run(t, "objcopy", "--only-keep-debug", full, dbg)
+		run(t, "objcopy", "--strip-debug", "--add-gnu-debuglink="+dbg, full, bin)
+		keep(t, dbg)
+		return bin
+	})
+}
+
+func sepDebugFound(t testing.TB) string {
+	return splitDebug(t, "sepdebug-found", func(testing.TB, string) {})
+}
+
+func sepDebugMissing(t testing.TB) string {
+	return splitDebug(t, "sepdebug-missing", func(t testing.TB, dbg string) {
+		if err := os.Remove(dbg); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func sepDebugCRC(t testing.TB) string {
+	return splitDebug(t, "sepdebug-crc", func(t testing.TB, dbg string) {
+		// A debug file of another build under the expected name.
+		run(t, "objcopy", "--only-keep-debug", fixtures.Build(t, "worker", fixtures.Default), dbg)
+	})
+}
+
+func TestDoctorFindings(t *testing.T) {
+	fixed := func(name string, v fixtures.Variant) func(testing.TB) string {
+		return func(t testing.TB) string { return fixtures.Build(t, name, v) }
+	}
+	tests := []struct {
+		name    string
+		bin     func(testing.TB) string
+		wantIDs []string // sorted, distinct; nil means clean
+	}{
+		{"worker/noopt", fixed("worker", fixtures.NoOpt), nil},
+		{"worker/default", fixed("worker", fixtures.Default), []string{"BP-OPT"}},
+		{"worker/partial-noopt", fixed("worker", partialNoOpt), []string{"BP-OPT-PARTIAL"}},
+		{"worker/stripped", fixed("worker", fixtures.Stripped), []string{"BP-NODWARF"}},
+		{"worker/nodwarf", fixed("worker", fixtures.NoDWARF), []string{"BP-NODWARF"}},
+		{"worker/strip", stripTool, []string{"BP-NODWARF"}},
+		{"worker/trimpath", fixed("worker", fixtures.Trimpath), []string{"BP-OPT", "BP-TRIMPATH"}},
+		{"worker/pie", fixed("worker", fixtures.PIE), []string{"BP-OPT", "BP-PIE"}},
+		{"worker/extlink", fixed("worker", extLink), []string{"BP-CGO", "BP-OPT"}},
+		{"worker/extlink-strip", extLinkStrip, []string{"BP-CGO", "BP-NODWARF-BLIND"}},
+		{"worker/sepdebug-found", sepDebugFound, []string{"BP-SEPDEBUG-FOUND"}},
+		{"worker/sepdebug-missing", sepDebugMissing, []string{"BP-SEPDEBUG-MISSING"}},
+		{"worker/sepdebug-crc", sepDebugCRC, []string{"BP-SEPDEBUG-CRC"}},
+		{"worker/go1.24", fixed("worker", go124), []string{"BP-OPT", "ENV-VERSION-OLD"}},
+		{"worker/go1.24-stripped", fixed("worker", go124Strip), []string{"BP-NODWARF", "ENV-VERSION-OLD"}},
+		{"worker/go1.27", fixed("worker", go127), []string{"BP-OPT"}},
+		{"cgomix/noopt", fixed("cgomix", fixtures.NoOpt), []string{"BP-CGO"}},
+		{"cgomix/default", fixed("cgomix", fixtures.Default), []string{"BP-CGO", "BP-OPT"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bin := tc.bin(t)
+			rep := doctor(t, NewInput(bin))
+			if len(rep.Errors) > 0 {
+				t.Fatalf("doctor %s: checks failed: %v", bin, rep.Errors)
+			}
+			if got := findingIDs(rep.Findings); !slices.Equal(got, tc.wantIDs) {
+				t.Errorf("doctor %s: got %v, want %v", bin, got, tc.wantIDs)
+			}
+			for _, f := range rep.Findings {
+				if len(f.Evidence) == 0 {
+					t.Errorf("%s has no evidence", f.ID)
+				}
+			}
+		})
+	}
+}
+
+// doctor runs every binary check on in and closes it.
+func doctor(t testing.TB, in *Input) *Report {
+	t.Helper()
+	defer in.Close()
+	rep, err := Doctor(in, BinaryChecks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// findingIDs returns the sorted distinct IDs of fs.
+func findingIDs(fs []Finding) []string {
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.ID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
