@@ -6,7 +6,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -37,22 +36,30 @@ const maxWorkspaceFiles = 50000
 
 // workspaceFiles lists the .go files under dir, skipping VCS, vendor and
 // testdata directories.
+// A symlinked dir is walked through its target, but the names returned
+// keep the dir prefix, as an editor that opened dir would send them.
 func workspaceFiles(dir string) ([]string, error) {
 	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	dir = filepath.Clean(dir)
+	walkRoot := dir
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		walkRoot = real
+	}
+	err := filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // unreadable entries are not the doctor's concern
 		}
 		if d.IsDir() {
 			switch d.Name() {
 			case ".git", ".hg", "vendor", "testdata", "node_modules":
-				if p != dir {
+				if p != walkRoot {
 					return filepath.SkipDir
 				}
 			}
 			return nil
 		}
 		if strings.HasSuffix(p, ".go") {
+			p = filepath.Join(dir, strings.TrimPrefix(p, walkRoot))
 			files = append(files, filepath.ToSlash(p))
 			if len(files) >= maxWorkspaceFiles {
 				return fs.SkipAll
@@ -102,57 +109,42 @@ func trimElems(p string, n int) string {
 	return strings.Join(parts[:len(parts)-n], "/")
 }
 
-// inferRule votes for the prefix rule that maps the most workspace files
-// onto binary files with the same trailing path. Ties go to the rule with
-// the longer shared suffix. fold compares path elements case-insensitively.
-func inferRule(ws, bin []string, fold bool) (PathRule, int) {
+// inferRule votes for the rule mapping the workspace root to the binary's
+// directory for it: each binary file whose trailing path equals a
+// workspace file's path relative to root votes for the prefix before it.
+// fold compares path elements case-insensitively.
+func inferRule(root string, ws, bin []string, fold bool) (PathRule, int) {
 	byBase := map[string][]string{}
-	for _, w := range ws {
-		k := path.Base(w)
+	key := func(p string) string {
 		if fold {
-			k = strings.ToLower(k)
+			return strings.ToLower(path.Base(p))
 		}
-		byBase[k] = append(byBase[k], w)
+		return path.Base(p)
 	}
-	votes := map[PathRule]int{}
+	for _, w := range ws {
+		byBase[key(w)] = append(byBase[key(w)], w)
+	}
+	votes := map[string]int{}
 	for _, b := range bin {
 		if !strings.HasSuffix(b, ".go") || isToolchainOrCache(b) {
 			continue
 		}
-		k := path.Base(b)
-		if fold {
-			k = strings.ToLower(k)
-		}
-		best, bestN := "", 0
-		for _, w := range byBase[k] {
-			if n := commonSuffix(w, b, fold); n > bestN {
-				best, bestN = w, n
+		for _, w := range byBase[key(b)] {
+			rel := strings.TrimPrefix(w, root+"/")
+			n := strings.Count(rel, "/") + 1
+			if commonSuffix(w, b, fold) >= n {
+				votes[trimElems(b, n)]++
+				break
 			}
 		}
-		if bestN == 0 {
-			continue
-		}
-		// Map directories, not files: keep at least the file's own name out.
-		keep := bestN
-		if trimElems(b, keep) == "" && keep > 1 {
-			keep-- // -trimpath: map to the module path, never to ""
-		}
-		votes[PathRule{From: trimElems(best, keep), To: trimElems(b, keep)}]++
 	}
-	var rules []PathRule
-	for r := range votes {
-		rules = append(rules, r)
-	}
-	sort.Slice(rules, func(i, j int) bool {
-		if votes[rules[i]] != votes[rules[j]] {
-			return votes[rules[i]] > votes[rules[j]]
+	best, bestN := "", 0
+	for to, n := range votes {
+		if n > bestN || n == bestN && to < best {
+			best, bestN = to, n
 		}
-		return len(rules[i].From) > len(rules[j].From)
-	})
-	if len(rules) == 0 {
-		return PathRule{}, 0
 	}
-	return rules[0], votes[rules[0]]
+	return PathRule{From: root, To: best}, bestN
 }
 
 // SourceReport is what --source found: findings and the rules to use.
@@ -183,10 +175,10 @@ func Source(in *Input) (*SourceReport, error) {
 		return nil, err
 	}
 	rep := &SourceReport{}
-	rule, n := inferRule(wfiles, bfiles, false)
+	rule, n := inferRule(ws, wfiles, bfiles, false)
 	fold := false
 	if n == 0 {
-		rule, n = inferRule(wfiles, bfiles, true)
+		rule, n = inferRule(ws, wfiles, bfiles, true)
 		fold = n > 0
 	}
 	if n == 0 {

@@ -1,0 +1,135 @@
+package dwarfcheck
+
+import (
+	"debug/buildinfo"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
+)
+
+// withBuildInfo returns an Input whose build information is bi, as if read
+// from the binary (versions no installable toolchain produces).
+func withBuildInfo(path string, bi *buildinfo.BuildInfo) *Input {
+	in := NewInput(path)
+	in.info = lazy[*buildinfo.BuildInfo]{done: true, v: bi}
+	return in
+}
+
+func TestGoVersionBounds(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	tests := []struct {
+		version string
+		want    []string
+	}{
+		{"go1.24.6", []string{"ENV-VERSION-OLD"}},
+		{"go1.25rc1", nil},
+		{"go1.25.0", nil},
+		{"go1.27.9", nil},
+		{"go1.28rc2", []string{"ENV-VERSION-NEW"}},
+		{"go1.28.0", []string{"ENV-VERSION-NEW"}},
+	}
+	for _, tc := range tests {
+		fs, err := goVersion(withBuildInfo(bin, &buildinfo.BuildInfo{GoVersion: tc.version}))
+		if err != nil {
+			t.Errorf("%s: %v", tc.version, err)
+			continue
+		}
+		if got := findingIDs(fs); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.version, got, tc.want)
+		}
+	}
+}
+
+func TestBuildInfoSettings(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	bi := &buildinfo.BuildInfo{GoVersion: "go1.26.0"}
+	bi.Settings = append(bi.Settings,
+		debugSetting("-race", "true"),
+		debugSetting("GOEXPERIMENT", "arenas"),
+		debugSetting("DefaultGODEBUG", "asynctimerchan=1,asyncpreemptoff=1"),
+		debugSetting("vcs.revision", "0123abcd"),
+		debugSetting("vcs.modified", "true"))
+	in := withBuildInfo(bin, bi)
+	in.Source = t.TempDir()
+	in.GitHead = func(string) (string, bool, error) { return "fedc9876", false, nil }
+	res, err := Run(in, []*Check{ELFHeaders, BuildInfoPresent, Race, Experiments, Stale})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"BP-GOEXP", "BP-GOEXP-ASYNCPREEMPTOFF", "BP-RACE", "BP-STALE-MODIFIED", "BP-STALE-REVISION"}
+	if got := findingIDs(res.Findings); !slices.Equal(got, want) {
+		t.Errorf("findings %v, want %v (errors %v)", got, want, res.Errors)
+	}
+}
+
+func TestArchitectureMismatch(t *testing.T) {
+	in := NewInput(fixtures.Build(t, "worker", fixtures.NoOpt))
+	defer in.Close()
+	in.HostGOARCH = "arm64"
+	fs, err := architecture(in)
+	if err != nil || !slices.Equal(findingIDs(fs), []string{"ENV-ARCH"}) {
+		t.Errorf("architecture on an arm64 host: %v, %v", fs, err)
+	}
+}
+
+// TestStaleSources builds a copy of a fixture, then edits a source file.
+func TestStaleSources(t *testing.T) {
+	src := copyFixture(t, "worker", t.TempDir())
+	bin := filepath.Join(t.TempDir(), "worker")
+	buildIn(t, src, bin, "-gcflags=all=-N -l")
+	if got := findingIDs(doctor(t, NewInput(bin)).Findings); got != nil {
+		t.Fatalf("fresh build: %v", got)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(src, "main.go"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	if got := findingIDs(doctor(t, NewInput(bin)).Findings); !slices.Equal(got, []string{"BP-STALE-MTIME"}) {
+		t.Errorf("after editing main.go: %v, want [BP-STALE-MTIME]", got)
+	}
+}
+
+// TestDamagedBinaries: damage never panics; it yields a finding or a
+// CheckError, never a silent clean report.
+func TestDamagedBinaries(t *testing.T) {
+	good, err := os.ReadFile(fixtures.Build(t, "worker", fixtures.NoOpt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		damage func([]byte) []byte
+	}{
+		{"empty", func([]byte) []byte { return nil }},
+		{"not elf", func(b []byte) []byte { return []byte("#!/bin/sh\necho hi\n") }},
+		{"truncated half", func(b []byte) []byte { return b[:len(b)/2] }},
+		{"bad section offset", func(b []byte) []byte { return damageSection(t, b, ".debug_info", 0, 0xff) }},
+		{"zeroed debug_info", func(b []byte) []byte { return damageSection(t, b, ".debug_info", 0, 0) }},
+		{"zeroed debug_abbrev", func(b []byte) []byte { return damageSection(t, b, ".debug_abbrev", 0, 0) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bin")
+			if err := os.WriteFile(path, tc.damage(slices.Clone(good)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			in := NewInput(path)
+			in.Breaks = []string{"main.go:3", "main.main"}
+			rep := doctor(t, in)
+			if len(rep.Errors) == 0 && len(rep.Findings) == 0 {
+				t.Errorf("damaged binary gives a clean report")
+			}
+			for _, e := range rep.Errors {
+				var ce *CheckError
+				if !errors.As(e, &ce) || ce.Err == nil {
+					t.Errorf("error %v is not a CheckError", e)
+				}
+			}
+		})
+	}
+}
