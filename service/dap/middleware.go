@@ -11,6 +11,10 @@ type Middleware struct {
 	// Doctor, if set, examines the binary of a launch or attach; its
 	// findings become output events before Delve sees the request.
 	Doctor Doctor
+	// Explainer, if set, prefixes the message of every unverified
+	// breakpoint in setBreakpoints and setFunctionBreakpoints responses
+	// with its verdict.
+	Explainer BreakpointExplainer
 	// Log, if set, receives the errors that end a session.
 	Log *log.Logger
 }

@@ -27,7 +27,8 @@ type session struct {
 	err       error         // first error that ended the session
 	done      chan struct{} // closed when both relay goroutines returned
 
-	target target // what is being debugged, once known
+	target  target             // what is being debugged, once known
+	pending pendingBreakpoints // breakpoint requests Delve has not answered
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -98,7 +99,7 @@ func (s *session) fromAdapter() error {
 		if err != nil {
 			return s.malformed(&FrameError{From: "adapter", Offset: fr.offset - int64(len(content)), Err: err})
 		}
-		s.fromAdapterMessage(env, content)
+		content = s.fromAdapterMessage(env, content)
 		if err := s.sendRaw(content, *env.Seq, env.Type == "request"); err != nil {
 			return err
 		}
@@ -118,15 +119,22 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 		}
 	case env.Type == "request" && (env.Command == "launch" || env.Command == "attach"):
 		s.startTarget(env.Command, content)
+	case env.Type == "request" && isBreakpointCommand(env.Command):
+		s.rememberBreakpoints(content)
 	}
 	return content, nil
 }
 
-// fromAdapterMessage acts on a message of Delve's before it is forwarded.
-func (s *session) fromAdapterMessage(env envelope, content []byte) {
-	if env.Type == "event" && env.Event == "process" {
+// fromAdapterMessage acts on a message of Delve's before it is forwarded
+// and returns the bytes to forward.
+func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
+	switch {
+	case env.Type == "event" && env.Event == "process":
 		s.processStarted(content)
+	case env.Type == "response" && isBreakpointCommand(env.Command):
+		return s.explainBreakpoints(int(env.RequestSeq), content)
 	}
+	return content
 }
 
 // readFailed turns the end of a direction's stream into the session's

@@ -1,0 +1,122 @@
+package dap
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	godap "github.com/google/go-dap"
+)
+
+// pendingBreakpoints remembers the client's setBreakpoints and
+// setFunctionBreakpoints requests until Delve answers them: a response
+// lists its breakpoints in the order of the request, without the
+// locations the client asked for.
+type pendingBreakpoints struct {
+	mu   sync.Mutex
+	reqs map[int]godap.Message // by request seq
+}
+
+func (p *pendingBreakpoints) put(seq int, req godap.Message) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.reqs == nil {
+		p.reqs = make(map[int]godap.Message)
+	}
+	p.reqs[seq] = req
+}
+
+func (p *pendingBreakpoints) take(seq int) godap.Message {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	req := p.reqs[seq]
+	delete(p.reqs, seq)
+	return req
+}
+
+// isBreakpointCommand reports whether the layer explains the unverified
+// breakpoints of command's responses.
+func isBreakpointCommand(command string) bool {
+	return command == "setBreakpoints" || command == "setFunctionBreakpoints"
+}
+
+// rememberBreakpoints keeps a breakpoint request for its response.
+func (s *session) rememberBreakpoints(content []byte) {
+	if s.m.Explainer == nil {
+		return
+	}
+	msg, err := godap.DecodeProtocolMessage(content)
+	if err != nil {
+		return // Delve answers it with its own error
+	}
+	s.pending.put(msg.GetSeq(), msg)
+}
+
+// explainBreakpoints returns content with the message of every unverified
+// breakpoint prefixed by the explainer's verdict, or content itself when
+// there is nothing to add. Delve's text is kept after the verdict.
+func (s *session) explainBreakpoints(requestSeq int, content []byte) []byte {
+	req := s.pending.take(requestSeq)
+	binary := s.target.Binary()
+	if req == nil || binary == "" {
+		return content
+	}
+	msg, err := godap.DecodeProtocolMessage(content)
+	if err != nil {
+		return content
+	}
+	var bps []godap.Breakpoint
+	switch resp := msg.(type) {
+	case *godap.SetBreakpointsResponse:
+		bps = resp.Body.Breakpoints
+	case *godap.SetFunctionBreakpointsResponse:
+		bps = resp.Body.Breakpoints
+	}
+	changed := false
+	for i := range bps {
+		if bps[i].Verified {
+			continue
+		}
+		why, err := s.explain(req, i, binary)
+		if err != nil {
+			s.m.logf("dlvx dap: explain breakpoint %d: %v", i, err)
+		}
+		if why != "" {
+			bps[i].Message = joinMessage(why, bps[i].Message)
+			changed = true
+		}
+	}
+	if !changed {
+		return content
+	}
+	out, err := json.Marshal(msg)
+	if err != nil {
+		return content
+	}
+	return out
+}
+
+// explain asks the explainer about breakpoint i of req.
+func (s *session) explain(req godap.Message, i int, binary string) (string, error) {
+	ctx := context.Background()
+	switch req := req.(type) {
+	case *godap.SetBreakpointsRequest:
+		if i < len(req.Arguments.Breakpoints) && req.Arguments.Source.Path != "" {
+			return s.m.Explainer.ExplainLine(ctx, binary, req.Arguments.Source.Path, req.Arguments.Breakpoints[i].Line)
+		}
+	case *godap.SetFunctionBreakpointsRequest:
+		if i < len(req.Arguments.Breakpoints) {
+			return s.m.Explainer.ExplainFunction(ctx, binary, req.Arguments.Breakpoints[i].Name)
+		}
+	}
+	return "", nil
+}
+
+// joinMessage puts the layer's verdict before Delve's text.
+func joinMessage(why, delve string) string {
+	if delve == "" {
+		return why
+	}
+	return fmt.Sprintf("%s\n%s", why, delve)
+}
