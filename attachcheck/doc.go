@@ -1,0 +1,19 @@
+// Package attachcheck is the attach preflight: before a debugger attaches
+// to a process, it reads /proc and the host and reports, in causal order,
+// why the attach would fail or do harm — the process is gone, a zombie or
+// stopped; another program traces it; it belongs to another user or is not
+// dumpable; the debugger lacks CAP_SYS_PTRACE or runs under a seccomp
+// filter; Yama's ptrace_scope refuses it; the PID belongs to another PID
+// namespace or is the go command of go run; the executable was deleted,
+// replaced or is an emulator; the program is not Go. It then runs the
+// binary doctor (package dwarfcheck) on the running executable.
+//
+// Every piece of advice is a dwarfcheck.Finding; the IDs are the AT-*,
+// EX-* and ENV-ARCH causes of the failure taxonomy.
+//
+// The package never stops, signals or traces the process: it only reads
+// files. The one system call it makes, under a seccomp filter, is a ptrace
+// request on PID 0, which names no process. The /proc root and the
+// filesystem root are fields of Env, so tests use a fake tree (Yama values,
+// a read-only /proc/sys) as well as the real one. Linux only.
+package attachcheck
