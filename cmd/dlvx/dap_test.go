@@ -45,9 +45,12 @@ type dapServer struct {
 }
 
 // startDAP runs "dlvx dap" on loopback and waits until it listens.
-func startDAP(t *testing.T) *dapServer {
+func startDAP(t testing.TB) *dapServer { return startDAPWith(t, dlvxBin) }
+
+// startDAPWith runs "BIN dap" on loopback, for dlvx or upstream dlv.
+func startDAPWith(t testing.TB, bin string) *dapServer {
 	t.Helper()
-	cmd := exec.Command(dlvxBin, "dap", "--listen", "127.0.0.1:0")
+	cmd := exec.Command(bin, "dap", "--listen", "127.0.0.1:0")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +79,7 @@ func startDAP(t *testing.T) *dapServer {
 }
 
 // exitCode waits for the server to exit, at most a minute.
-func (s *dapServer) exitCode(t *testing.T) int {
+func (s *dapServer) exitCode(t testing.TB) int {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
@@ -94,14 +97,14 @@ func (s *dapServer) exitCode(t *testing.T) int {
 // A dapClient is a scripted DAP client that checks the adapter's seq
 // increases with every message.
 type dapClient struct {
-	t       *testing.T
+	t       testing.TB
 	conn    net.Conn
 	r       *bufio.Reader
 	seq     int
 	lastSeq int
 }
 
-func dialDAP(t *testing.T, addr string) *dapClient {
+func dialDAP(t testing.TB, addr string) *dapClient {
 	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -180,7 +183,7 @@ func (rawMessage) GetSeq() int { return 0 }
 
 // setBreakpointAndStop sets a breakpoint on the worker's work body, finishes
 // configuration and waits until it is hit there.
-func (c *dapClient) setBreakpointAndStop(t *testing.T) {
+func (c *dapClient) setBreakpointAndStop(t testing.TB) {
 	t.Helper()
 	src := filepath.Join(fixtures.Dir("worker"), "main.go")
 	line := fixtures.Line(t, "worker", "main.go", "work-body")

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
+)
+
+// BenchmarkDAPLaunchToBreakpoint measures a whole VS Code-like session:
+// start the DAP server, initialize, launch the worker, set a file:line
+// breakpoint, run to it, disconnect and wait for the server to exit. The
+// dlv case (upstream at the pinned version, DLVX_UPSTREAM_DLV) is the
+// baseline for the latency the layer adds.
+func BenchmarkDAPLaunchToBreakpoint(b *testing.B) {
+	worker := fixtures.Build(b, "worker", fixtures.NoOpt)
+	bins := map[string]string{"dlvx": dlvxBin}
+	if up := os.Getenv("DLVX_UPSTREAM_DLV"); up != "" {
+		bins["dlv"] = up
+	}
+	for _, name := range []string{"dlv", "dlvx"} {
+		bin, ok := bins[name]
+		if !ok {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				srv := startDAPWith(b, bin)
+				c := dialDAP(b, srv.addr)
+				c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
+				c.response(c.request("launch", map[string]any{"mode": "exec", "program": worker, "args": []string{"-n", "1"}}))
+				c.setBreakpointAndStop(b)
+				c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
+				if code := srv.exitCode(b); code != 0 {
+					b.Fatalf("%s dap exited %d:\n%s", name, code, srv.out)
+				}
+				c.conn.Close()
+			}
+		})
+	}
+}
