@@ -9,11 +9,6 @@ CACHE     := $(CURDIR)/.cache
 UPSTREAM  := $(CACHE)/upstream/dlv
 DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
-# Delve packages the patches touch: their own tests must pass on the patched tree.
-DELVE_TEST_PKGS := $(sort $(shell sed -n 's|^+++ b/\(.*\)/[^/]*$$|./\1|p' patches/*.patch))
-# Packages whose whole suite is too slow for every run get a -run filter here.
-DELVE_TEST_RUN_./pkg/proc := Stack|Frame|Preempt|Inline
-
 export GOFLAGS := -buildvcs=false
 
 .PHONY: all build delve upstream-dlv vet test test-dlvx test-scripts delve-test demo bench clean
@@ -46,13 +41,9 @@ test-dlvx: build upstream-dlv
 test-scripts:
 	cd scripts && $(GO) test -count=1 ./...
 
+# Delve's own tests for every Delve package the patches touch.
 delve-test: delve
-	@for p in $(DELVE_TEST_PKGS); do \
-		run='$(DELVE_TEST_RUN_./pkg/proc)'; \
-		case $$p in ./pkg/proc) args="-run $$run";; *) args="";; esac; \
-		echo "delve-test: $$p $$args"; \
-		(cd third_party/delve && $(GO) test -count=1 $$args $$p) || exit 1; \
-	done
+	./scripts/delve-test.sh
 
 demo: build
 	./scripts/demo.sh $(DLVX)
