@@ -55,6 +55,11 @@ func TestBreakVerdicts(t *testing.T) {
 		{loc: work, wantIDs: []string{"BP-NODWARF"}, evidence: "binary is stripped"},
 		{loc: "main.main", binds: true},
 	}
+	strippedInlined := []breakCase{
+		{loc: "main.add", wantIDs: []string{"BP-NODWARF"}, evidence: "only as inlined copies"},
+		{loc: "main.main", binds: true},
+		{loc: bc("loop-call"), wantIDs: []string{"BP-NODWARF"}},
+	}
 	blind := []breakCase{
 		{loc: "main.main", wantIDs: []string{"BP-NODWARF-BLIND"}},
 		{loc: work, wantIDs: []string{"BP-NODWARF-BLIND"}},
@@ -68,6 +73,7 @@ func TestBreakVerdicts(t *testing.T) {
 		{"breakcases/default", func(t testing.TB) string { return fixtures.Build(t, "breakcases", fixtures.Default) }, optimized},
 		{"breakcases/pie", func(t testing.TB) string { return fixtures.Build(t, "breakcases", fixtures.PIE) }, optimized},
 		{"worker/stripped", func(t testing.TB) string { return fixtures.Build(t, "worker", fixtures.Stripped) }, stripped},
+		{"breakcases/stripped", func(t testing.TB) string { return fixtures.Build(t, "breakcases", fixtures.Stripped) }, strippedInlined},
 		{"worker/extlink-strip", extLinkStrip, blind},
 	}
 	for _, s := range suites {

@@ -95,6 +95,22 @@ func breakAtFunc(in *Input, p *fileProcess, name string) BreakVerdict {
 	v := BreakVerdict{Location: name, Kind: "function"}
 	bi := p.bi
 	fns, err := bi.FindFunction(name)
+	if err == nil && !delveCanName(fns, name) {
+		// Delve's location parser compares base names, which functions
+		// read from the Go function table lack. The terminal then evaluates
+		// the name as an expression: a concrete function yields its entry.
+		for _, f := range fns {
+			if f.Entry != 0 {
+				v.Binds = true
+				v.Addrs = describeFuncPCs(bi, fns, []uint64{f.Entry})
+				return v
+			}
+		}
+		fd := newFinding("BP-NODWARF", ev("delve:functions", "%s exists only as inlined copies in the Go function table, which Delve's location parser cannot name without DWARF", name))
+		fd.Fixes = rebuildFixes(in)
+		v.Findings = append(v.Findings, fd)
+		return v
+	}
 	if err == nil {
 		pcs, err := proc.FindFunctionLocation(p, name, 0)
 		if err == nil {
@@ -236,4 +252,17 @@ func declaredIn(dirs []string, name string) string {
 		}
 	}
 	return ""
+}
+
+// delveCanName reports whether Delve's function location parser matches
+// one of fns by name: it requires the function's parsed base name to
+// equal the last element of name.
+func delveCanName(fns []*proc.Function, name string) bool {
+	base := baseName(name)
+	for _, f := range fns {
+		if f.BaseName() == base {
+			return true
+		}
+	}
+	return false
 }

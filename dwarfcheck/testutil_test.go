@@ -11,7 +11,6 @@ import (
 
 func debugSetting(k, v string) debug.BuildSetting { return debug.BuildSetting{Key: k, Value: v} }
 
-
 // buildIn builds the main package in dir into out.
 func buildIn(t *testing.T, dir, out string, flags ...string) {
 	t.Helper()
