@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -45,12 +46,16 @@ type dapServer struct {
 }
 
 // startDAP runs "dlvx dap" on loopback and waits until it listens.
-func startDAP(t testing.TB) *dapServer { return startDAPWith(t, dlvxBin) }
+func startDAP(t testing.TB) *dapServer { return startServer(t, dlvxBin, "dap") }
 
 // startDAPWith runs "BIN dap" on loopback, for dlvx or upstream dlv.
-func startDAPWith(t testing.TB, bin string) *dapServer {
+func startDAPWith(t testing.TB, bin string) *dapServer { return startServer(t, bin, "dap") }
+
+// startServer runs "BIN ARGS... --listen 127.0.0.1:0" (dap, or a headless
+// command) and waits until it listens.
+func startServer(t testing.TB, bin string, args ...string) *dapServer {
 	t.Helper()
-	cmd := exec.Command(bin, "dap", "--listen", "127.0.0.1:0")
+	cmd := exec.Command(bin, append(args, "--listen", "127.0.0.1:0")...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +66,7 @@ func startDAPWith(t testing.TB, bin string) *dapServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	listening := regexp.MustCompile(`DAP server listening at: (127\.0\.0\.1:\d+)`)
+	listening := regexp.MustCompile(`(?:DAP|API) server listening at: (127\.0\.0\.1:\d+)`)
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		fmt.Fprintln(out, sc.Text())
@@ -74,7 +79,7 @@ func startDAPWith(t testing.TB, bin string) *dapServer {
 			return &dapServer{cmd: cmd, out: out, addr: m[1]}
 		}
 	}
-	t.Fatalf("dlvx dap exited without listening:\n%s", out)
+	t.Fatalf("%s %v exited without listening:\n%s", bin, args, out)
 	return nil
 }
 
@@ -205,30 +210,65 @@ func (c *dapClient) setBreakpointAndStop(t testing.TB) {
 
 // Disconnecting after attach, or dropping the connection, detaches: the
 // target runs on with the breakpoint removed (a breakpoint left behind
-// would kill it with SIGTRAP) and finishes normally.
+// would kill it with SIGTRAP) and finishes normally. In dlvx dap and in a
+// headless attach, where the DAP client attaches in remote mode.
 func TestDAPAttachDisconnectDetaches(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
-	for _, how := range []string{"disconnect", "drop"} {
-		t.Run(how, func(t *testing.T) {
+	tests := []struct {
+		name     string
+		headless bool
+		drop     bool // close the connection instead of disconnecting
+	}{
+		{"dap/disconnect", false, false},
+		{"dap/drop", false, true},
+		{"headless/disconnect", true, false},
+		{"headless/drop", true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tg := startTarget(t, bin, "-n", "400", "-pause", "10ms")
-			srv := startDAP(t)
+			srv, attach := startDAP(t), map[string]any{"mode": "local", "processId": tg.pid}
+			if tc.headless {
+				srv = startServer(t, dlvxBin, "attach", strconv.Itoa(tg.pid), "--headless")
+				attach = map[string]any{"mode": "remote"}
+			}
 			c := dialDAP(t, srv.addr)
 			c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
-			c.response(c.request("attach", map[string]any{"mode": "local", "processId": tg.pid}))
+			c.response(c.request("attach", attach))
 			c.setBreakpointAndStop(t)
-			if how == "disconnect" {
-				c.response(c.request("disconnect", map[string]any{}))
-			} else {
+			if tc.drop {
 				c.conn.Close()
+			} else {
+				c.response(c.request("disconnect", map[string]any{}))
 			}
 			if code := srv.exitCode(t); code != 0 {
-				t.Fatalf("dlvx dap exited %d:\n%s", code, srv.out)
+				t.Fatalf("dlvx exited %d:\n%s", code, srv.out)
 			}
 			if last := tg.finish(t); !regexp.MustCompile(`^done \d+$`).MatchString(last) {
 				t.Errorf("target's last line %q, want done N", last)
 			}
 		})
+	}
+}
+
+// A client that asks to terminate the attached process gets it killed.
+func TestDAPAttachDisconnectTerminates(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	tg := startTarget(t, bin, "-n", "400", "-pause", "10ms")
+	srv := startDAP(t)
+	c := dialDAP(t, srv.addr)
+	c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
+	c.response(c.request("attach", map[string]any{"mode": "local", "processId": tg.pid}))
+	c.response(c.request("configurationDone", nil))
+	c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
+	for range tg.lines { // until the target's stdout closes
+	}
+	if err := tg.cmd.Wait(); err == nil {
+		t.Error("target exited normally, want it killed by terminateDebuggee")
+	}
+	if code := srv.exitCode(t); code != 0 {
+		t.Fatalf("dlvx dap exited %d:\n%s", code, srv.out)
 	}
 }
 
