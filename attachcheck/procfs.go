@@ -16,6 +16,7 @@ type Status struct {
 	State      byte   // R, S, D, T, t, Z, X
 	StateText  string // "T (stopped)"
 	PID        int
+	Tgid       int // the process of a thread ID
 	PPid       int
 	TracerPid  int
 	Uid        [4]int // real, effective, saved, filesystem
@@ -72,6 +73,8 @@ func (st *Status) set(key, val string) error {
 		}
 	case "Pid":
 		st.PID, err = strconv.Atoi(val)
+	case "Tgid":
+		st.Tgid, err = strconv.Atoi(val)
 	case "PPid":
 		st.PPid, err = strconv.Atoi(val)
 	case "TracerPid":

@@ -146,17 +146,23 @@ func (s *Snapshot) IsDescendant() bool {
 	return false
 }
 
-// describe returns "PID (comm: cmdline)" for another process, for evidence.
+// describe returns "pid N (comm: cmdline)" for another process, for
+// evidence. A thread ID (TracerPid is one) is described as its process.
 func (s *Snapshot) describe(pid int) string {
 	st, err := readStatus(procPath(s.Env.Proc, pid, "status"))
 	if err != nil {
 		return fmt.Sprintf("pid %d", pid)
 	}
+	what := fmt.Sprintf("pid %d", pid)
+	if st.Tgid != 0 && st.Tgid != pid {
+		what = fmt.Sprintf("pid %d (thread %d)", st.Tgid, pid)
+		pid = st.Tgid
+	}
 	args := readCmdline(procPath(s.Env.Proc, pid, "cmdline"))
 	if len(args) == 0 {
-		return fmt.Sprintf("pid %d (%s)", pid, st.Name)
+		return fmt.Sprintf("%s %s", what, st.Name)
 	}
-	return fmt.Sprintf("pid %d (%s: %s)", pid, st.Name, strings.Join(args, " "))
+	return fmt.Sprintf("%s %s: %s", what, st.Name, strings.Join(args, " "))
 }
 
 // children returns the PIDs whose parent is pid, by scanning /proc.
