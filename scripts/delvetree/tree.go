@@ -75,6 +75,11 @@ func (c *Config) inputs() (*Lock, []string, string, error) {
 // Ensure makes the tree up to date, regenerating it unless Status says it
 // already is.
 func (c *Config) Ensure() error {
+	unlock, err := lockDir(filepath.Dir(c.Out))
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	state, why, err := c.Status()
 	if err != nil {
 		return err

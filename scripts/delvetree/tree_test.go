@@ -238,8 +238,10 @@ func TestBadPatchLeavesOldTree(t *testing.T) {
 				t.Error("a failed patch changed the existing tree")
 			}
 			entries, _ := os.ReadDir(filepath.Dir(c.Out))
-			if len(entries) != 1 {
-				t.Errorf("a failed run left %d entries next to the tree, want only the tree", len(entries))
+			for _, e := range entries {
+				if e.Name() != "delve" && e.Name() != ".delvetree.lock" {
+					t.Errorf("a failed run left %s next to the tree", e.Name())
+				}
 			}
 		})
 	}
