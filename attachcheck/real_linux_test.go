@@ -283,3 +283,24 @@ func TestRealYama(t *testing.T) {
 		t.Errorf("Yama %+v, file says %s", s.Yama, want)
 	}
 }
+
+// BenchmarkPreflight measures the attach preflight on a running -N -l Go
+// process: the attach checks and the cheap binary checks dlvx attach runs.
+func BenchmarkPreflight(b *testing.B) {
+	bin, err := fixtures.BuildErr("worker", fixtures.NoOpt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-n", "100000000", "-pause", "10ms")
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	checks := dwarfcheck.Select(dwarfcheck.BinaryChecks, []string{"architecture", "dwarf-present", "separate-debug", "go-version"}, nil)
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := Diagnose(Host(), cmd.Process.Pid, Options{BinaryChecks: checks}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

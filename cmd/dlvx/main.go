@@ -53,6 +53,7 @@ func installHooks() {
 	installExitSafety()
 	installResolver()
 	installDAP()
+	installAttachPreflight()
 }
 
 // addCommands adds dlvx's own subcommands and replaces dlv's version command.
@@ -61,4 +62,5 @@ func addCommands(root *cobra.Command) {
 	root.AddCommand(doctorCommand())
 	root.AddCommand(locationsHelp())
 	addDAPFlags(root)
+	addAttachPreflight(root)
 }

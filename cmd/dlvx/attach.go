@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/dlvx/dlvx/attachcheck"
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/go-delve/delve/service/debugger"
+	"github.com/spf13/cobra"
+)
+
+// noPreflightFlag names dlvx's flag that skips the attach preflight.
+const noPreflightFlag = "no-preflight"
+
+var (
+	// noPreflight is set by attach --no-preflight.
+	noPreflight bool
+	// attachedPID is the PID dlvx attach was given, 0 in other commands:
+	// exit safety says whether it detaches or ends a launched process.
+	attachedPID int
+)
+
+// preflightChecks are the binary doctor's checks the attach preflight
+// runs: those that read only the ELF header, the section table and the
+// build information, so the preflight stays within 10% of attach time.
+var preflightChecks = []string{"architecture", "dwarf-present", "separate-debug", "go-version"}
+
+// installAttachPreflight makes a failed attach name the cause the
+// preflight diagnoses, in every front end (terminal, headless, DAP).
+func installAttachPreflight() {
+	debugger.AttachErrorHook = func(pid int, err error) error {
+		if noPreflight || pid <= 0 {
+			return nil
+		}
+		return attachcheck.ExplainAttachError(attachcheck.Host(), pid, err)
+	}
+}
+
+// addAttachPreflight runs the preflight before `dlvx attach` and adds
+// --no-preflight to it.
+func addAttachPreflight(root *cobra.Command) {
+	attach, _, err := root.Find([]string{"attach"})
+	if err != nil || attach == root {
+		return
+	}
+	attach.Flags().BoolVar(&noPreflight, noPreflightFlag, false,
+		"Do not check the process (/proc, Yama, capabilities, the executable) before attaching, and report attach errors as Delve words them.")
+	attach.PreRunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil // --waitfor: no process yet
+		}
+		pid, err := strconv.Atoi(args[0])
+		if err != nil {
+			return nil // Delve reports the invalid PID
+		}
+		attachedPID = pid
+		if noPreflight {
+			return nil
+		}
+		exe := ""
+		if len(args) > 1 {
+			exe = args[1]
+		}
+		preflight(cmd.ErrOrStderr(), pid, exe)
+		return nil
+	}
+}
+
+// preflight diagnoses pid and prints the findings that matter (warnings
+// and errors). It never stops the attach: a failing attach is explained
+// again by the AttachErrorHook, and a preflight that cannot run is only
+// reported.
+func preflight(w io.Writer, pid int, exe string) {
+	checks := dwarfcheck.Select(dwarfcheck.BinaryChecks, preflightChecks, nil)
+	rep, _, err := attachcheck.Diagnose(attachcheck.Host(), pid, attachcheck.Options{Exe: exe, BinaryChecks: checks})
+	if err != nil {
+		fmt.Fprintf(w, "dlvx: preflight: %v\n", err)
+		return
+	}
+	for _, f := range rep.Findings {
+		if f.Severity >= dwarfcheck.SevWarn {
+			printFinding(w, f)
+		}
+	}
+}
+
+// printFinding writes one finding compactly: the title, its evidence and
+// its fixes, for the lines before an attach.
+func printFinding(w io.Writer, f dwarfcheck.Finding) {
+	fmt.Fprintf(w, "dlvx: preflight %s %s: %s\n", f.Severity, f.ID, f.Title)
+	for _, e := range f.Evidence {
+		fmt.Fprintf(w, "    %s: %s\n", e.Source, e.Fact)
+	}
+	for _, fx := range f.Fixes {
+		if len(fx.Command) == 0 {
+			fmt.Fprintf(w, "    fix: %s\n", fx.Summary)
+			continue
+		}
+		fmt.Fprintf(w, "    fix: %s: %s\n", fx.Summary, fx.CommandLine())
+	}
+	fmt.Fprintf(w, "    more: dlvx doctor --explain %s\n", f.ID)
+}
