@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-delve/delve/service/api"
+	"github.com/go-delve/delve/service/rpc2"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
+)
+
+// syncBuffer collects a process's output and lets a test wait for text.
+type syncBuffer struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{}
+}
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{changed: make(chan struct{}, 1)} }
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, err := s.b.Write(p)
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ansi.ReplaceAllString(s.b.String(), "")
+}
+
+// waitFor waits until the output matches re and returns the output.
+func (s *syncBuffer) waitFor(t *testing.T, re *regexp.Regexp) string {
+	t.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		if out := s.String(); re.MatchString(out) {
+			return out
+		}
+		select {
+		case <-s.changed:
+		case <-deadline:
+			t.Fatalf("output never matched %s:\n%s", re, s.String())
+		}
+	}
+}
+
+// interactive is a dlvx terminal session whose stdin the test holds.
+type interactive struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   *syncBuffer
+}
+
+func startInteractive(t *testing.T, script []string, args ...string) *interactive {
+	t.Helper()
+	initFile := filepath.Join(t.TempDir(), "init.dlv")
+	if err := os.WriteFile(initFile, []byte(strings.Join(script, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(dlvxBin, append([]string{"--init", initFile, "--allow-non-terminal-interactive=true"}, args...)...)
+	s := &interactive{cmd: cmd, out: newSyncBuffer()}
+	cmd.Stdout, cmd.Stderr = s.out, s.out
+	var err error
+	if s.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return s
+}
+
+// exitStatus waits for dlvx to exit and returns its status and output.
+func (s *interactive) exitStatus(t *testing.T) (int, string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatalf("dlvx did not exit:\n%s", s.out.String())
+	}
+	return s.cmd.ProcessState.ExitCode(), s.out.String()
+}
+
+// procStatus returns one field of /proc/PID/status, or "" when the
+// process is gone.
+func procStatus(pid int, field string) string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, field+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// waitRunning waits until pid is traced and running (not in a tracing
+// stop): a continue is in progress.
+func waitRunning(t *testing.T, pid int) {
+	t.Helper()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(time.Minute)
+	for {
+		if procStatus(pid, "TracerPid") != "0" && !strings.HasPrefix(procStatus(pid, "State"), "t") {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("pid %d never ran traced: State %s", pid, procStatus(pid, "State"))
+		}
+	}
+}
+
+// checkReleased checks what every exit path must leave: the target
+// untraced, its text as in the binary at the breakpoint's address, and
+// running on to a normal exit.
+func checkReleased(t *testing.T, tg *target, bin string, addr uint64) {
+	t.Helper()
+	if tp := procStatus(tg.pid, "TracerPid"); tp != "0" {
+		t.Errorf("target still traced (TracerPid %s)", tp)
+	}
+	if st := procStatus(tg.pid, "State"); strings.HasPrefix(st, "t") || strings.HasPrefix(st, "T") {
+		t.Errorf("target left stopped: State %s", st)
+	}
+	checkTextRestored(t, tg.pid, bin, addr)
+	if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+		t.Errorf("target's last line %q, want done", last)
+	}
+}
+
+var (
+	bpSet  = regexp.MustCompile(`Breakpoint 1 set at 0x[0-9a-f]+`)
+	prompt = regexp.MustCompile(`Breakpoint 1 set at [^\n]*\n(?s:.*)\(dlv\) `)
+)
+
+// neverHit sets a breakpoint whose condition is never true, so the target
+// runs with the breakpoint instruction in its text.
+var neverHit = []string{"break main.work", "condition 1 i < 0"}
+
+func TestTerminalExitPaths(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	tests := []struct {
+		name    string
+		running bool           // signal while a continue is in progress
+		sig     syscall.Signal // 0: none
+		input   string         // written to stdin, then stdin is closed
+		status  int
+		says    string
+	}{
+		{"exit-answered-no", false, 0, "exit\nn\n", 0, "Would you like to kill the process?"},
+		{"sigint-at-prompt", false, syscall.SIGINT, "", 0, "detaching, the process keeps running"},
+		{"sigint-running", true, syscall.SIGINT, "", 0, "detaching, the process keeps running"},
+		{"sigterm-at-prompt", false, syscall.SIGTERM, "", 128 + 15, "detaching from pid"},
+		{"sigterm-running", true, syscall.SIGTERM, "", 128 + 15, "detaching from pid"},
+		{"sighup-at-prompt", false, syscall.SIGHUP, "", 128 + 1, "detaching from pid"},
+		{"sighup-running", true, syscall.SIGHUP, "", 128 + 1, "detaching from pid"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tg := startTarget(t, bin, "-n", "200", "-pause", "10ms")
+			script := neverHit
+			if tc.running {
+				script = append(script[:len(script):len(script)], "continue")
+			}
+			s := startInteractive(t, script, "attach", strconv.Itoa(tg.pid), bin)
+			if tc.running {
+				s.out.waitFor(t, bpSet)
+				waitRunning(t, tg.pid)
+			} else {
+				s.out.waitFor(t, prompt)
+			}
+			if tc.sig != 0 {
+				s.cmd.Process.Signal(tc.sig)
+			}
+			if tc.sig == syscall.SIGINT {
+				// Delve halts the target and stays at the prompt.
+				s.out.waitFor(t, regexp.MustCompile(`received SIGINT`))
+			}
+			if tc.sig == 0 || tc.sig == syscall.SIGINT {
+				io.WriteString(s.stdin, tc.input)
+				s.stdin.Close()
+			}
+			status, out := s.exitStatus(t)
+			if status != tc.status || !strings.Contains(out, tc.says) {
+				t.Fatalf("dlvx exited %d, want %d saying %q:\n%s", status, tc.status, tc.says, out)
+			}
+			checkReleased(t, tg, bin, breakpointAddr(t, out))
+		})
+	}
+}
+
+func TestLaunchSessionEndsChildOnSIGTERM(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	s := startInteractive(t, append(neverHit, "continue"), "exec", bin, "--", "-n", "100000", "-pause", "10ms")
+	m := s.out.waitFor(t, regexp.MustCompile(`ready (\d+)`))
+	pid, _ := strconv.Atoi(regexp.MustCompile(`ready (\d+)`).FindStringSubmatch(m)[1])
+	waitRunning(t, pid)
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	status, out := s.exitStatus(t)
+	if status != 128+15 || !strings.Contains(out, "ending the session and the process it started") {
+		t.Fatalf("dlvx exited %d, want 143 ending the child:\n%s", status, out)
+	}
+	if st := procStatus(pid, "State"); st != "" && !strings.HasPrefix(st, "Z") {
+		t.Errorf("launched child still alive after SIGTERM: State %s", st)
+	}
+}
+
+// startHeadlessAttach runs "dlvx attach PID --headless" (one client) and
+// returns its address and output.
+func startHeadlessAttach(t *testing.T, pid int) (string, *interactive) {
+	t.Helper()
+	cmd := exec.Command(dlvxBin, "attach", strconv.Itoa(pid), "--headless", "--listen", "127.0.0.1:0", "--api-version", "2")
+	s := &interactive{cmd: cmd, out: newSyncBuffer()}
+	cmd.Stdout, cmd.Stderr = s.out, s.out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	listening := regexp.MustCompile(`API server listening at: (127\.0\.0\.1:\d+)`)
+	m := listening.FindStringSubmatch(s.out.waitFor(t, listening))
+	return m[1], s
+}
+
+func TestHeadlessExitPaths(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	tests := []struct {
+		name   string
+		end    func(s *interactive, c *rpc2.RPCClient)
+		status int
+	}{
+		{"client-disconnects", func(_ *interactive, c *rpc2.RPCClient) { c.Disconnect(false) }, 0},
+		{"sigterm", func(s *interactive, _ *rpc2.RPCClient) { s.cmd.Process.Signal(syscall.SIGTERM) }, 0},
+		{"sigint", func(s *interactive, _ *rpc2.RPCClient) { s.cmd.Process.Signal(syscall.SIGINT) }, 0},
+		{"sighup", func(s *interactive, _ *rpc2.RPCClient) { s.cmd.Process.Signal(syscall.SIGHUP) }, 128 + 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tg := startTarget(t, bin, "-n", "200", "-pause", "10ms")
+			addr, s := startHeadlessAttach(t, tg.pid)
+			c := rpc2.NewClient(addr)
+			bp, err := c.CreateBreakpoint(&api.Breakpoint{FunctionName: "main.work", Cond: "i < 0"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Continue() // the state arrives when the server halts the target
+			waitRunning(t, tg.pid)
+			tc.end(s, c)
+			status, out := s.exitStatus(t)
+			if status != tc.status {
+				t.Fatalf("headless dlvx exited %d, want %d:\n%s", status, tc.status, out)
+			}
+			checkReleased(t, tg, bin, bp.Addr)
+		})
+	}
+}
