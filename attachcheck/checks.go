@@ -133,10 +133,10 @@ func (s *Snapshot) otherUser() bool {
 	return false
 }
 
-// nonDumpable reports whether /proc/PID belongs to root while the process
+// nonDumpable reports whether /proc/PID/status belongs to root while the process
 // runs as another user: the kernel's sign of a non-dumpable process.
 func (s *Snapshot) nonDumpable() bool {
-	return s.DirUID == 0 && s.Status.Uid[1] != 0
+	return s.FileUID == 0 && s.Status.Uid[1] != 0
 }
 
 // selfRoot reports whether the debugger runs as root.
@@ -165,7 +165,7 @@ func processUser(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error)
 	}
 	if s.nonDumpable() {
 		f := dwarfcheck.NewFinding("AT-USER-NONDUMPABLE",
-			ev("/proc/"+pid, "owned by uid 0 while the process runs as uid %d", s.Status.Uid[1]),
+			ev(statusSrc(pid), "file owned by uid 0 while the process runs as uid %d", s.Status.Uid[1]),
 			ev("/proc/self/status", "debugger CapEff %016x lacks CAP_SYS_PTRACE", s.Self.CapEff))
 		f.Fixes = []dwarfcheck.Fix{fix("debug as root", "sudo", "dlvx", "attach", pid)}
 		fs = append(fs, f)

@@ -18,6 +18,9 @@ type Options struct {
 	BinaryChecks []*dwarfcheck.Check
 	// Only and Skip filter the attach checks by name, as --only/--skip.
 	Only, Skip []string
+	// DebugInfoDirs are searched for separate debug files; nil means
+	// dwarfcheck.DefaultDebugInfoDirs.
+	DebugInfoDirs []string
 	// SeverityOverride replaces the severity of findings by ID.
 	SeverityOverride map[string]dwarfcheck.Severity
 }
@@ -39,6 +42,9 @@ func Diagnose(env *Env, pid int, opt Options) (*dwarfcheck.Report, *Snapshot, er
 	in.PID = pid
 	in.HostGOARCH = env.GOARCH
 	in.SeverityOverride = opt.SeverityOverride
+	if opt.DebugInfoDirs != nil {
+		in.DebugInfoDirs = opt.DebugInfoDirs
+	}
 	in.GitHead = nil // no workspace: the stale-binary check has nothing to compare
 	res, err := dwarfcheck.Run(in, dwarfcheck.Select(Checks(s), opt.Only, opt.Skip))
 	if err != nil {

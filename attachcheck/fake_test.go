@@ -95,8 +95,10 @@ func (h *fakeHost) process(pid, ppid, uid int, exe string, cmdline []string, ext
 	h.link(fmt.Sprint(pid, "/exe"), exe)
 	h.link(fmt.Sprint(pid, "/ns/pid"), "pid:[4026531836]")
 	if os.Geteuid() == 0 {
-		if err := os.Chown(filepath.Join(h.env.Proc, fmt.Sprint(pid)), uid, uid); err != nil {
-			h.t.Fatal(err)
+		for _, f := range []string{"", "status"} {
+			if err := os.Chown(filepath.Join(h.env.Proc, fmt.Sprint(pid), f), uid, uid); err != nil {
+				h.t.Fatal(err)
+			}
 		}
 	}
 }
@@ -273,7 +275,7 @@ func TestOtherUserAndNonDumpable(t *testing.T) {
 	h := newFakeHost(t)
 	h.process(200, 1, 1001, "/bin/app", []string{"/bin/app"})
 	h.process(201, 1, h.uid, "/bin/suid", []string{"/bin/suid"})
-	if err := os.Chown(filepath.Join(h.env.Proc, "201"), 0, 0); err != nil {
+	if err := os.Chown(filepath.Join(h.env.Proc, "201", "status"), 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := ids(h.diagnose(200), dwarfcheck.SevWarn), []string{"AT-USER"}; !slices.Equal(got, want) {

@@ -53,7 +53,7 @@ type Snapshot struct {
 	Cmdline   []string // may be empty (kernel threads, zombies)
 	Exe       string   // readlink of /proc/PID/exe, " (deleted)" kept
 	ExeErr    error    // readlink failed (permissions, zombie)
-	DirUID    int      // owner of /proc/PID: root when not dumpable
+	FileUID   int      // owner of /proc/PID/status: root when not dumpable
 	PIDNS     string   // readlink of /proc/PID/ns/pid, or ""
 
 	Self   *Status // the debugger
@@ -73,7 +73,7 @@ func Take(env *Env, pid int) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the debugger's status: %w", err)
 	}
-	s := &Snapshot{Env: env, PID: pid, Self: self, DirUID: -1}
+	s := &Snapshot{Env: env, PID: pid, Self: self, FileUID: -1}
 	s.SelfNS, _ = os.Readlink(procPath(env.Proc, "self", "ns", "pid"))
 	s.readProcess()
 	s.Yama = readYama(env)
@@ -97,9 +97,11 @@ func (s *Snapshot) readProcess() {
 	s.Cmdline = readCmdline(procPath(root, s.PID, "cmdline"))
 	s.Exe, s.ExeErr = os.Readlink(procPath(root, s.PID, "exe"))
 	s.PIDNS, _ = os.Readlink(procPath(root, s.PID, "ns", "pid"))
-	if fi, err := os.Stat(procPath(root, s.PID)); err == nil {
+	// The kernel gives a non-dumpable process's files (not the /proc/PID
+	// directory itself) to root.
+	if fi, err := os.Stat(procPath(root, s.PID, "status")); err == nil {
 		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			s.DirUID = int(st.Uid)
+			s.FileUID = int(st.Uid)
 		}
 	}
 }

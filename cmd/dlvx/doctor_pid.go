@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/dlvx/dlvx/attachcheck"
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/dwarfcheck/report"
+)
+
+// runDoctorPID is `dlvx doctor --pid PID [EXECUTABLE]`: the attach
+// preflight on a running process, in causal order, then every binary
+// check on its executable (EXECUTABLE when given, else /proc/PID/exe). It
+// reads /proc and the executable only: the process is never stopped or
+// signalled. It renders and exits like a binary's report: 0 clean, 1 an
+// error-level finding, 2 the doctor failed.
+func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOptions) int {
+	if o.json && o.sarif {
+		fmt.Fprintln(stderr, "dlvx doctor: --json and --sarif are exclusive")
+		return dwarfcheck.ExitFailed
+	}
+	exe := ""
+	if len(args) > 0 {
+		exe = args[0]
+	}
+	rep, _, err := attachcheck.Diagnose(attachcheck.Host(), pid, attachcheck.Options{
+		Exe:           exe,
+		BinaryChecks:  dwarfcheck.Select(dwarfcheck.BinaryChecks, o.only, o.skip),
+		Only:          o.only,
+		Skip:          o.skip,
+		DebugInfoDirs: o.dirs,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
+		return dwarfcheck.ExitFailed
+	}
+	switch {
+	case o.json:
+		err = report.JSON(stdout, rep)
+	case o.sarif:
+		err = report.SARIF(stdout, rep)
+	default:
+		err = report.Text(stdout, rep, report.TextOptions{Verbose: o.verbose})
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dlvx doctor: write report: %v\n", err)
+		return dwarfcheck.ExitFailed
+	}
+	return rep.ExitCode()
+}
