@@ -21,6 +21,9 @@ const (
 // Doctor runs checks on in, then answers the --source and --break
 // questions, which load Delve's BinaryInfo only when asked.
 func Doctor(in *Input, checks []*Check) (*Report, error) {
+	if len(in.Breaks) > 0 {
+		in.PrefetchDelve()
+	}
 	res, err := Run(in, checks)
 	if err != nil {
 		return nil, err

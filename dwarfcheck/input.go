@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/go-delve/delve/pkg/proc"
@@ -45,7 +46,9 @@ type Input struct {
 	files lazy[[]string]
 	delve lazy[*proc.BinaryInfo]
 	sep   *elf.File // separate debug file, when DWARF came from one
-	stat  lazy[os.FileInfo]
+
+	delveDone chan struct{} // closed when a PrefetchDelve load ends
+	stat      lazy[os.FileInfo]
 }
 
 type lazy[T any] struct {
@@ -78,6 +81,9 @@ func (in *Input) Close() error {
 	}
 	if in.sep != nil {
 		errs = append(errs, in.sep.Close())
+	}
+	if in.delveDone != nil {
+		<-in.delveDone
 	}
 	if in.delve.done && in.delve.v != nil {
 		errs = append(errs, in.delve.v.Close())
@@ -140,7 +146,7 @@ func (in *Input) DWARF() (*dwarf.Data, error) {
 		if !hasDebugInfo(f) {
 			return in.separateDWARF(f)
 		}
-		d, err := f.DWARF()
+		d, err := readDWARF(f)
 		if err != nil {
 			return nil, fmt.Errorf("read DWARF of %s: %w", in.Path, err)
 		}
@@ -148,27 +154,95 @@ func (in *Input) DWARF() (*dwarf.Data, error) {
 	})
 }
 
+// readDWARF decompresses only the sections the checks read: compile unit
+// headers, line tables and what their attributes refer to. Skipping
+// location lists, frames and ranges saves memory compared with
+// (*elf.File).DWARF, which reads every section; decompressing the sections
+// in parallel saves time (zlib inflation dominates on large binaries).
+func readDWARF(f *elf.File) (*dwarf.Data, error) {
+	for _, s := range f.Sections {
+		if strings.HasPrefix(s.Name, ".zdebug_") {
+			return f.DWARF() // legacy compression: let debug/elf handle it
+		}
+	}
+	if f.Type == elf.ET_REL {
+		return f.DWARF() // relocations: let debug/elf apply them
+	}
+	names := []string{"abbrev", "info", "line", "str", "addr", "line_str", "str_offsets"}
+	data, err := decompressAll(f, names)
+	if err != nil {
+		return nil, err
+	}
+	d, err := dwarf.New(data["abbrev"], nil, nil, data["info"], data["line"], nil, nil, data["str"])
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"addr", "line_str", "str_offsets"} {
+		if b, ok := data[name]; ok {
+			if err := d.AddSection(".debug_"+name, b); err != nil {
+				return nil, fmt.Errorf("section .debug_%s: %w", name, err)
+			}
+		}
+	}
+	return d, nil
+}
+
 // Delve returns Delve's BinaryInfo for the executable, loaded the way
 // `dlvx exec` loads it. It is the expensive input: only checks answering
 // --break and --source questions use it.
 func (in *Input) Delve() (*proc.BinaryInfo, error) {
-	return in.delve.get(func() (*proc.BinaryInfo, error) {
-		f, err := in.ELF()
-		if err != nil {
-			return nil, err
-		}
-		arch, ok := elfGOARCH[f.Machine]
-		if !ok {
-			return nil, fmt.Errorf("load %s: unsupported machine %v", in.Path, f.Machine)
-		}
-		bi := proc.NewBinaryInfo("linux", arch, false)
-		// Entry == link-time entry keeps a PIE at its static addresses.
-		if err := bi.LoadBinaryInfo(in.Path, f.Entry, in.DebugInfoDirs); err != nil {
-			bi.Close()
-			return nil, fmt.Errorf("load %s with delve: %w", in.Path, err)
-		}
-		return bi, nil
-	})
+	if in.delveDone != nil {
+		<-in.delveDone
+	}
+	return in.delve.get(in.loadDelve)
+}
+
+// PrefetchDelve starts loading Delve's BinaryInfo in the background, so
+// that the load overlaps with the fast checks; Delve waits for it.
+func (in *Input) PrefetchDelve() {
+	if in.delve.done || in.delveDone != nil {
+		return
+	}
+	in.ELF() // opened here: lazy values are not safe for concurrent use
+	done := make(chan struct{})
+	in.delveDone = done
+	go func() {
+		defer close(done)
+		in.delve.get(in.loadDelve)
+	}()
+}
+
+// loadedDelve returns Delve's BinaryInfo when it is being loaded anyway
+// (PrefetchDelve) and holds DWARF, so that the fast checks read Delve's
+// decompressed sections instead of inflating them a second time; nil
+// otherwise.
+func (in *Input) loadedDelve() *proc.BinaryInfo {
+	if in.delveDone == nil {
+		return nil
+	}
+	bi, err := in.Delve()
+	if err != nil || len(bi.Images) == 0 {
+		return nil
+	}
+	return bi
+}
+
+func (in *Input) loadDelve() (*proc.BinaryInfo, error) {
+	f, err := in.ELF()
+	if err != nil {
+		return nil, err
+	}
+	arch, ok := elfGOARCH[f.Machine]
+	if !ok {
+		return nil, fmt.Errorf("load %s: unsupported machine %v", in.Path, f.Machine)
+	}
+	bi := proc.NewBinaryInfo("linux", arch, false)
+	// Entry == link-time entry keeps a PIE at its static addresses.
+	if err := bi.LoadBinaryInfo(in.Path, f.Entry, in.DebugInfoDirs); err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("load %s with delve: %w", in.Path, err)
+	}
+	return bi, nil
 }
 
 // hasDebugInfo reports whether f has a .debug_info or .zdebug_info section.
@@ -209,4 +283,39 @@ func (in *Input) separateDWARF(f *elf.File) (*dwarf.Data, error) {
 		return nil, fmt.Errorf("read DWARF of %s: %w", sd.path, err)
 	}
 	return d, nil
+}
+
+// decompressAll reads the named .debug_ sections concurrently.
+func decompressAll(f *elf.File, names []string) (map[string][]byte, error) {
+	type result struct {
+		name string
+		data []byte
+		err  error
+	}
+	ch := make(chan result, len(names))
+	n := 0
+	for _, name := range names {
+		s := f.Section(".debug_" + name)
+		if s == nil || s.Type == elf.SHT_NOBITS {
+			continue
+		}
+		n++
+		go func() {
+			b, err := s.Data()
+			if err != nil {
+				err = &SectionError{Section: s.Name, Offset: int64(s.Offset), Err: err}
+			}
+			ch <- result{name, b, err}
+		}()
+	}
+	data := make(map[string][]byte, n)
+	var errs []error
+	for range n {
+		r := <-ch
+		data[r.name] = r.data
+		if r.err != nil {
+			errs = append(errs, r.err)
+		}
+	}
+	return data, errors.Join(errs...)
 }

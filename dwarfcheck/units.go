@@ -70,17 +70,28 @@ func (u Unit) Optimized() (opt, inl bool) {
 // Units returns one entry per compile unit, reading only unit headers.
 func (in *Input) Units() ([]Unit, error) {
 	return in.units.get(func() ([]Unit, error) {
+		if bi := in.loadedDelve(); bi != nil {
+			if r := bi.Images[0].DwarfReader(); r != nil {
+				return readUnits(r)
+			}
+		}
 		d, err := in.DWARF()
 		if err != nil {
 			return nil, err
 		}
-		return readUnits(d)
+		return readUnits(d.Reader())
 	})
 }
 
-func readUnits(d *dwarf.Data) ([]Unit, error) {
+// entryReader is what readUnits needs of a *dwarf.Reader; Delve's
+// reader.Reader embeds one.
+type entryReader interface {
+	Next() (*dwarf.Entry, error)
+	SkipChildren()
+}
+
+func readUnits(r entryReader) ([]Unit, error) {
 	var units []Unit
-	r := d.Reader()
 	for {
 		e, err := r.Next()
 		if err != nil {
@@ -101,10 +112,13 @@ func readUnits(d *dwarf.Data) ([]Unit, error) {
 	}
 }
 
-// Files returns the distinct file names of every unit's line table, in
-// first-seen order.
+// Files returns the distinct file names of every unit's line table: in
+// first-seen order, or sorted when they come from Delve.
 func (in *Input) Files() ([]string, error) {
 	return in.files.get(func() ([]string, error) {
+		if bi := in.loadedDelve(); bi != nil && bi.Images[0].DwarfReader() != nil {
+			return bi.Sources, nil
+		}
 		d, err := in.DWARF()
 		if err != nil {
 			return nil, err
