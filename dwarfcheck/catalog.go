@@ -74,6 +74,8 @@ var catalog = map[string]catalogEntry{
 		"Experiments can change runtime data structures (maps, coroutines, arenas) that the debugger reads; if variables print wrongly, rebuild without the experiment."},
 	"BP-GOEXP-ASYNCPREEMPTOFF": {SevWarn, "asynchronous preemption is disabled by default",
 		"The binary's DefaultGODEBUG sets asyncpreemptoff=1 (for example through a //go:debug directive): goroutines are never async-preempted, so preempt: breakpoint locations never fire."},
+	"BP-HARDSTOP": {SevInfo, "runtime.Breakpoint calls are compiled in",
+		"The main module calls runtime.Breakpoint(): under a debugger each call stops the program as if a breakpoint were set there (Delve reports a hardcoded-breakpoint stop and steps past it); without a debugger the process dies with SIGTRAP."},
 	"BP-STALE-MODIFIED": {SevWarn, "binary was built from a modified checkout",
 		"The build information says vcs.modified=true: uncommitted changes were compiled in, so the committed source may not match the binary's line numbers."},
 	"BP-STALE-REVISION": {SevWarn, "binary was built from another commit",

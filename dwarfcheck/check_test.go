@@ -82,7 +82,7 @@ func TestSelectKeepsRequirements(t *testing.T) {
 	for _, c := range got {
 		names = append(names, c.Name)
 	}
-	if want := []string{"elf-headers", "dwarf-units", "optimization"}; !slices.Equal(names, want) {
+	if want := []string{"elf-headers", "compressed-dwarf", "dwarf-units", "optimization"}; !slices.Equal(names, want) {
 		t.Errorf("Select(only optimization) = %v, want %v", names, want)
 	}
 	if err := Validate(got); err != nil {

@@ -1,6 +1,7 @@
 package dwarfcheck
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -12,10 +13,13 @@ import (
 var DWARFUnits = &Check{
 	Name:     "dwarf-units",
 	Doc:      "read the DWARF compile units\n\nFails when .debug_info is damaged.",
-	Requires: []*Check{ELFHeaders},
+	Requires: []*Check{ELFHeaders, CompressedDWARF},
 	Run: func(in *Input) ([]Finding, error) {
+		if fs, _ := compressedDWARF(in); len(fs) > 0 {
+			return nil, ErrNotApplicable // unreadable: BP-ZDEBUG says so
+		}
 		_, err := in.Units()
-		if err == ErrNoDWARF {
+		if errors.Is(err, ErrNoDWARF) {
 			return nil, ErrNotApplicable
 		}
 		return nil, err
@@ -36,10 +40,12 @@ func optimization(in *Input) ([]Finding, error) {
 	units, _ := in.Units()
 	var optimized, debug []string
 	var sample Unit
+	seen := map[string]bool{}
 	for _, u := range units {
-		if !u.IsGo() || neverDebugBuilt(u.Name) {
+		if !u.IsGo() || neverDebugBuilt(u.Name) || seen[u.Name] {
 			continue
 		}
+		seen[u.Name] = true
 		opt, inl := u.Optimized()
 		if opt || inl {
 			optimized = append(optimized, u.Name)

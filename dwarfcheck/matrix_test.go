@@ -1,6 +1,8 @@
 package dwarfcheck
 
 import (
+	"bytes"
+	"debug/elf"
 	"os"
 	"path/filepath"
 	"slices"
@@ -71,6 +73,49 @@ func sepDebugCRC(t testing.TB) string {
 	})
 }
 
+// goRunBinary puts a -w build where go run leaves its binaries.
+func goRunBinary(t testing.TB) string {
+	return derive(t, "gorun", func(t testing.TB, dir string) string {
+		exe := filepath.Join(dir, "go-build1234", "b001", "exe")
+		if err := os.MkdirAll(exe, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(exe, "worker")
+		copyFile(t, fixtures.Build(t, "worker", fixtures.NoDWARF), out)
+		return out
+	})
+}
+
+// badCompression marks .debug_info as compressed with an unknown algorithm.
+func badCompression(t testing.TB) string {
+	return derive(t, "zdebug", func(t testing.TB, dir string) string {
+		b, err := os.ReadFile(fixtures.Build(t, "worker", fixtures.NoOpt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := elf.NewFile(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := f.Section(".debug_info")
+		if s == nil || s.Flags&elf.SHF_COMPRESSED == 0 {
+			t.Skip("the linker did not compress .debug_info")
+		}
+		f.ByteOrder.PutUint32(b[s.Offset:], 9) // Chdr.ch_type
+		out := filepath.Join(dir, "worker")
+		if err := os.WriteFile(out, b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	})
+}
+
+// bazelPaths rewrites file names the way Bazel's sandbox records them.
+func bazelPaths(t testing.TB) string {
+	v := fixtures.Variant{Name: "bazel", Flags: []string{"-gcflags=all=-N -l -trimpath=" + fixtures.Dir("breakcases") + "=>external/breakcases"}}
+	return fixtures.Build(t, "breakcases", v)
+}
+
 func TestDoctorFindings(t *testing.T) {
 	fixed := func(name string, v fixtures.Variant) func(testing.TB) string {
 		return func(t testing.TB) string { return fixtures.Build(t, name, v) }
@@ -98,6 +143,12 @@ func TestDoctorFindings(t *testing.T) {
 		{"worker/go1.27", fixed("worker", go127), []string{"BP-OPT"}},
 		{"cgomix/noopt", fixed("cgomix", fixtures.NoOpt), []string{"BP-CGO"}},
 		{"cgomix/default", fixed("cgomix", fixtures.Default), []string{"BP-CGO", "BP-OPT"}},
+		{"worker/gorun", goRunBinary, []string{"BP-NODWARF-GORUN"}},
+		{"worker/bad-compression", badCompression, []string{"BP-ZDEBUG"}},
+		{"breakcases/bazel", bazelPaths, []string{"BP-BUILDSYS"}},
+		{"linedirective/noopt", fixed("linedirective", fixtures.NoOpt), []string{"BP-BUILDSYS-LINEDIR"}},
+		{"hardstop/noopt", fixed("hardstop", fixtures.NoOpt), []string{"BP-HARDSTOP"}},
+		{"hardstop/default", fixed("hardstop", fixtures.Default), []string{"BP-HARDSTOP", "BP-OPT"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,6 +18,7 @@ var BinaryChecks = []*Check{
 	Optimization,
 	Cgo,
 	BuildSystem,
+	HardStops,
 	Stale,
 }
 

@@ -1,0 +1,3 @@
+module hardstop
+
+go 1.21

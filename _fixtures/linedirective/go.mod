@@ -1,0 +1,3 @@
+module linedirective
+
+go 1.21

@@ -1,0 +1,179 @@
+package dwarfcheck
+
+import (
+	"debug/dwarf"
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"golang.org/x/arch/x86/x86asm"
+)
+
+// HardStops reports runtime.Breakpoint() calls compiled into the main
+// module: each one stops the program under a debugger (and kills it with
+// SIGTRAP without one).
+var HardStops = &Check{
+	Name:     "hard-stops",
+	Doc:      "report runtime.Breakpoint calls in the main module\n\nDecodes the machine code of the main module's functions (from their DWARF ranges) and looks for calls to runtime.Breakpoint, found in the symbol table.",
+	Requires: []*Check{DWARFUnits, BuildInfoPresent},
+	Run:      hardStops,
+}
+
+func hardStops(in *Input) ([]Finding, error) {
+	f, _ := in.ELF()
+	syms, err := f.Symbols()
+	if err != nil {
+		return nil, ErrNotApplicable // no .symtab (-s): nothing to resolve calls against
+	}
+	// An optimized build inlines runtime.Breakpoint and calls the
+	// assembly runtime.breakpoint (ABI0) directly.
+	targets := map[uint64]bool{}
+	for _, name := range []string{"runtime.Breakpoint", "runtime.breakpoint.abi0", "runtime.breakpoint"} {
+		if a, ok := symbolAddr(syms, name); ok {
+			targets[a] = true
+		}
+	}
+	if len(targets) == 0 {
+		return nil, nil // the linker kept no breakpoint function: nothing calls it
+	}
+	decode, ok := callDecoders[f.Machine]
+	if !ok {
+		return nil, ErrNotApplicable
+	}
+	text := f.Section(".text")
+	if text == nil {
+		return nil, ErrNotApplicable
+	}
+	fns, err := mainModuleFuncs(in)
+	if err != nil {
+		return nil, err
+	}
+	var evs []Evidence
+	for _, fn := range fns {
+		if fn.low < text.Addr || fn.high > text.Addr+text.Size || fn.high <= fn.low {
+			continue
+		}
+		code := make([]byte, fn.high-fn.low)
+		if _, err := text.ReadAt(code, int64(fn.low-text.Addr)); err != nil {
+			return nil, &SectionError{Section: ".text", Offset: int64(text.Offset + fn.low - text.Addr), Err: err}
+		}
+		for _, pc := range decode(code, fn.low, targets) {
+			evs = append(evs, evAt("elf:.text", int64(text.Offset+pc-text.Addr), "%s calls runtime.Breakpoint at %#x", fn.name, pc))
+		}
+	}
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	fd := newFinding("BP-HARDSTOP", evs...)
+	fd.Fixes = []Fix{{Summary: "remove the runtime.Breakpoint() calls, or guard them so they run only under a debugger"}}
+	return []Finding{fd}, nil
+}
+
+// symbolAddr looks a symbol up in .symtab.
+func symbolAddr(syms []elf.Symbol, name string) (uint64, bool) {
+	for _, s := range syms {
+		if s.Name == name && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+			return s.Value, true
+		}
+	}
+	return 0, false
+}
+
+type funcRange struct {
+	name      string
+	low, high uint64
+}
+
+// mainModuleFuncs lists the concrete functions of the main module's
+// compile units with their address ranges.
+func mainModuleFuncs(in *Input) ([]funcRange, error) {
+	bi, _ := in.BuildInfo()
+	units, _ := in.Units()
+	d, err := in.DWARF()
+	if err != nil {
+		return nil, err
+	}
+	var out []funcRange
+	for _, u := range units {
+		if !u.IsGo() || !(u.Name == "main" || u.Name == bi.Main.Path || strings.HasPrefix(u.Name, bi.Main.Path+"/")) {
+			continue
+		}
+		r := d.Reader()
+		r.Seek(u.Offset)
+		if _, err := r.Next(); err != nil {
+			return nil, fmt.Errorf("compile unit %s: %w", u.Name, err)
+		}
+		for {
+			e, err := r.Next()
+			if err != nil {
+				return nil, fmt.Errorf("compile unit %s: %w", u.Name, err)
+			}
+			if e == nil || e.Tag == 0 {
+				break
+			}
+			if e.Tag == dwarf.TagSubprogram {
+				if fr, ok := subprogramRange(e); ok {
+					out = append(out, fr)
+				}
+			}
+			r.SkipChildren()
+		}
+	}
+	return out, nil
+}
+
+func subprogramRange(e *dwarf.Entry) (funcRange, bool) {
+	name, _ := e.Val(dwarf.AttrName).(string)
+	low, ok := e.Val(dwarf.AttrLowpc).(uint64)
+	if !ok {
+		return funcRange{}, false
+	}
+	switch hv := e.Val(dwarf.AttrHighpc).(type) {
+	case uint64:
+		return funcRange{name, low, hv}, true
+	case int64:
+		return funcRange{name, low, low + uint64(hv)}, true
+	}
+	return funcRange{}, false
+}
+
+// callDecoders find the PCs of direct calls to targets in code at addr.
+var callDecoders = map[elf.Machine]func(code []byte, addr uint64, targets map[uint64]bool) []uint64{
+	elf.EM_X86_64:  amd64Calls,
+	elf.EM_AARCH64: arm64Calls,
+}
+
+func amd64Calls(code []byte, addr uint64, targets map[uint64]bool) []uint64 {
+	var pcs []uint64
+	for off := 0; off < len(code); {
+		inst, err := x86asm.Decode(code[off:], 64)
+		if err != nil || inst.Len == 0 {
+			off++ // padding or data: resynchronise on the next byte
+			continue
+		}
+		if inst.Op == x86asm.CALL {
+			if rel, ok := inst.Args[0].(x86asm.Rel); ok && targets[addr+uint64(off+inst.Len)+uint64(int64(rel))] {
+				pcs = append(pcs, addr+uint64(off))
+			}
+		}
+		off += inst.Len
+	}
+	return pcs
+}
+
+// arm64Calls finds BL instructions (fixed 4-byte encoding, imm26 words).
+func arm64Calls(code []byte, addr uint64, targets map[uint64]bool) []uint64 {
+	var pcs []uint64
+	for off := 0; off+4 <= len(code); off += 4 {
+		w := binary.LittleEndian.Uint32(code[off:])
+		if w>>26 != 0x25 { // BL
+			continue
+		}
+		imm := int64(w&0x3ffffff) << 38 >> 36 // sign-extend imm26, times 4
+		if targets[addr+uint64(off)+uint64(imm)] {
+			pcs = append(pcs, addr+uint64(off))
+		}
+	}
+	return pcs
+}
