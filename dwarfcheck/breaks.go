@@ -129,11 +129,11 @@ func lineNotFound(in *Input, p *fileProcess, file string, line int, err error) F
 	var near []string
 	if above > 0 {
 		near = append(near, strconv.Itoa(above))
-		fd.Fixes = append(fd.Fixes, Fix{Summary: "break on the statement above", Command: []string{"dlvx", "break", fmt.Sprintf("%s:%d", path.Base(file), above)}})
+		fd.Fixes = append(fd.Fixes, Fix{Summary: "in dlvx, break on the statement above", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), above)}})
 	}
 	if below > 0 {
 		near = append(near, strconv.Itoa(below))
-		fd.Fixes = append(fd.Fixes, Fix{Summary: "break on the statement below", Command: []string{"dlvx", "break", fmt.Sprintf("%s:%d", path.Base(file), below)}})
+		fd.Fixes = append(fd.Fixes, Fix{Summary: "in dlvx, break on the statement below", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), below)}})
 	}
 	if len(near) > 0 {
 		fd.Evidence = append(fd.Evidence, ev("delve:find-file-location", "nearest lines with statements: %s", strings.Join(near, ", ")))

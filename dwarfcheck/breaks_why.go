@@ -127,9 +127,15 @@ func breakAtFunc(in *Input, p *fileProcess, name string) BreakVerdict {
 		v.Findings = append(v.Findings, fd)
 		return v
 	}
+	v.Findings = append(v.Findings, funcNotFound(in, bi, name))
+	return v
+}
+
+// funcNotFound explains a name Delve does not know: a blind binary, a
+// function declared in the source but absent, or a misspelt name.
+func funcNotFound(in *Input, bi *proc.BinaryInfo, name string) Finding {
 	if len(bi.Functions) == 0 {
-		v.Findings = append(v.Findings, newFinding("BP-NODWARF-BLIND", ev("delve:functions", "Delve knows no function in this binary")))
-		return v
+		return newFinding("BP-NODWARF-BLIND", ev("delve:functions", "Delve knows no function in this binary"))
 	}
 	if decl := declaredIn(searchDirs(in, bi, name), name); decl != "" {
 		fd := newFinding("BP-FUNCNAME-REMOVED",
@@ -137,18 +143,16 @@ func breakAtFunc(in *Input, p *fileProcess, name string) BreakVerdict {
 		if c := buildConstraint(decl); c != "" {
 			fd.Evidence = append(fd.Evidence, ev(decl, "%s: the file may not be compiled in (BP-NOTINBIN)", c))
 		}
-		v.Findings = append(v.Findings, fd)
-		return v
+		return fd
 	}
 	fd := newFinding("BP-FUNCNAME", ev("delve:functions", "no function %s among %d", name, len(bi.Functions)))
 	if c := funcCandidates(bi, name, 5); len(c) > 0 {
 		fd.Evidence = append(fd.Evidence, ev("delve:functions", "closest names: %s", strings.Join(c, ", ")))
 		for _, n := range c[:min(2, len(c))] {
-			fd.Fixes = append(fd.Fixes, Fix{Summary: "break on " + n, Command: []string{"dlvx", "break", n}})
+			fd.Fixes = append(fd.Fixes, Fix{Summary: "in dlvx, break on " + n, Command: []string{"break", n}})
 		}
 	}
-	v.Findings = append(v.Findings, fd)
-	return v
+	return fd
 }
 
 func allInlined(fns []*proc.Function) bool {
