@@ -1,6 +1,7 @@
 package dap
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -10,5 +11,9 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	fixtures.Cleanup()
+	if g := checkNoRelayLeft(); g != "" && code == 0 {
+		fmt.Fprintf(os.Stderr, "a relay goroutine outlived the tests:\n%s\n", g)
+		code = 1
+	}
 	os.Exit(code)
 }
