@@ -74,6 +74,7 @@ type delveSpec struct {
 
 func (d *delveSpec) Extension() string { return ExtensionName }
 func (d *delveSpec) Condition() string { return d.spec.Condition() }
+func (d *delveSpec) Stacktrace() int   { return d.spec.StackDepth() }
 
 // Find resolves the spec in t. It ignores the scope: dlvx locations do not
 // depend on where the program is stopped, so they re-resolve after restart.

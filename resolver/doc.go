@@ -28,6 +28,10 @@
 //	resume  after that call: the goroutine runs again
 //	return  back in runtime.asyncPreempt, before registers are restored
 //
+// A breakpoint at a hook loads the stack down to the preempted frame at
+// each stop, so the terminal prints which function was preempted, at which
+// line and PC, with the stop; DAP clients see it in stackTrace.
+//
 // The filter keeps only stops on the listed goroutines, e.g.
 // preempt:entry@g7 or main.work+0x1c@g7,12. It becomes the breakpoint
 // condition runtime.curg.goid == 7 (joined with "&&" to a condition the user

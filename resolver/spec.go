@@ -51,6 +51,20 @@ func (s *Spec) Condition() string {
 	return strings.Join(terms, " || ")
 }
 
+// StackDepth returns how many frames a stop at s should show so that the
+// interrupted frame is among them: at a hook, the preempted function is
+// below runtime.asyncPreempt (and runtime.asyncPreempt2 at park and
+// resume). Offset locations need no stack.
+func (s *Spec) StackDepth() int {
+	switch s.Hook {
+	case 0:
+		return 0
+	case preempt.Park, preempt.Resume:
+		return 3
+	}
+	return 2
+}
+
 // A SyntaxError reports a location that is in dlvx's syntax but malformed.
 type SyntaxError struct {
 	Loc string
@@ -158,7 +172,8 @@ preempt:HOOK       a point where the runtime asynchronously preempts a
 	b.WriteString(`LOCATION@gN[,M]    stop only in goroutines N, M: preempt:entry@g7
                    (the breakpoint condition runtime.curg.goid == N).
 
-At preempt:entry the stack shows the preempted frame at its real line.
+A stop at a hook prints the stack down to the preempted frame, at its real
+line and PC.
 Hooks need async preemption: where it is off (linux/arm64 under Delve, or
 GODEBUG=asyncpreemptoff=1) dlvx turns it back on and says so.
 

@@ -55,15 +55,18 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestSpecStringAndCondition(t *testing.T) {
-	s, _ := Parse("preempt:entry@g7,12")
-	if got := s.String(); got != "preempt:entry@g7,12" {
+	s, _ := Parse("preempt:park@g7,12")
+	if got := s.String(); got != "preempt:park@g7,12" {
 		t.Errorf("String() = %q", got)
 	}
 	if got, want := s.Condition(), "runtime.curg.goid == 7 || runtime.curg.goid == 12"; got != want {
 		t.Errorf("Condition() = %q, want %q", got, want)
 	}
+	if s.StackDepth() != 3 {
+		t.Errorf("preempt:park: StackDepth %d, want 3 (asyncPreempt2, asyncPreempt, preempted)", s.StackDepth())
+	}
 	s, _ = Parse("main.work+28")
-	if s.String() != "main.work+0x1c" || s.Condition() != "" {
+	if s.String() != "main.work+0x1c" || s.Condition() != "" || s.StackDepth() != 0 {
 		t.Errorf("main.work+28: String %q, Condition %q", s.String(), s.Condition())
 	}
 	for _, h := range preempt.Hooks() {

@@ -194,8 +194,9 @@ func TestLocationsTerminal(t *testing.T) {
 	if len(hits) != 2 {
 		t.Errorf("want a stop at preempt:entry before and after restart, got %d:\n%s", len(hits), out)
 	}
-	if !regexp.MustCompile(`1  0x[0-9a-f]+ in main\.`).MatchString(out) {
-		t.Errorf("stack shows no preempted frame:\n%s", out)
+	// The stop itself shows the preempted frame (frame 1 below asyncPreempt).
+	if !regexp.MustCompile(`\tStack:\n\t\t0  0x[0-9a-f]+ in runtime\.asyncPreempt\n.*\n\t\t1  0x[0-9a-f]+ in main\.`).MatchString(out) {
+		t.Errorf("the stop at preempt:entry does not show the preempted frame:\n%s", out)
 	}
 }
 
