@@ -83,7 +83,9 @@ func runDoctor(stdout, stderr io.Writer, args []string, o doctorOptions) int {
 	in := dwarfcheck.NewInput(args[0])
 	defer in.Close()
 	in.Source, in.Breaks, in.DebugInfoDirs = o.source, o.breaks, o.dirs
+	restore := muteDelveWarnings()
 	rep, err := dwarfcheck.Doctor(in, dwarfcheck.Select(dwarfcheck.BinaryChecks, o.only, o.skip))
+	restore()
 	if err != nil {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return dwarfcheck.ExitFailed
@@ -112,4 +114,22 @@ func explain(stdout, stderr io.Writer, id string) int {
 	}
 	fmt.Fprintf(stdout, "%s (%s): %s\n\n%s\n\nMore: %s\n", strings.ToUpper(id), sev, title, why, dwarfcheck.DocURL(strings.ToUpper(id)))
 	return dwarfcheck.ExitClean
+}
+
+// muteDelveWarnings sends os.Stderr to the null device until the returned
+// function runs. Delve's loader prints "Warning: no debug info found" there
+// for stripped binaries; the doctor reports that as BP-NODWARF with its
+// evidence, and the stray line would precede the report. The doctor's own
+// messages go to the writer runDoctor was given.
+func muteDelveWarnings() (restore func()) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return func() {}
+	}
+	saved := os.Stderr
+	os.Stderr = null
+	return func() {
+		os.Stderr = saved
+		null.Close()
+	}
 }
