@@ -124,6 +124,10 @@ func lineNotFound(in *Input, p *fileProcess, file string, line int, err error) F
 		fd.Fixes = rebuildFixes(in)
 		return fd
 	}
+	if name, ok := removedFunction(p.bi, file, line); ok {
+		return newFinding("BP-FUNCNAME-REMOVED", ev("delve:find-file-location", "%v", err),
+			ev(file, "line %d is in %s, which the binary does not contain", line, name))
+	}
 	fd := newFinding("BP-NOSTMT", ev("delve:find-file-location", "%v", err))
 	above, below := nearestStatements(p, file, line, 40)
 	var near []string

@@ -35,7 +35,7 @@ func TestBreakVerdicts(t *testing.T) {
 		{loc: "main.add", binds: true},
 		{loc: bc("comment-line"), wantIDs: []string{"BP-NOSTMT"},
 			evidence: strconv.Itoa(fixtures.Line(t, "breakcases", "main.go", "loop-call"))},
-		{loc: bc("unused-body"), wantIDs: []string{"BP-NOSTMT"}},
+		{loc: bc("unused-body"), wantIDs: []string{"BP-FUNCNAME-REMOVED"}, evidence: "main.unused"},
 		{loc: "main.unused", wantIDs: []string{"BP-FUNCNAME-REMOVED"}},
 		{loc: marked(t, "breakcases", "tagged.go", "tagged-body"), wantIDs: []string{"BP-NOTINBIN"}, evidence: "of its directory are in the binary"},
 		{loc: "main.extra", wantIDs: []string{"BP-FUNCNAME-REMOVED"}, evidence: "//go:build extra"},
@@ -47,7 +47,7 @@ func TestBreakVerdicts(t *testing.T) {
 	optimized := []breakCase{
 		{loc: bc("add-body"), binds: true, wantIDs: []string{"BP-OPT-LINE"}},
 		{loc: "main.add", binds: true, wantIDs: []string{"BP-OPT-INLINED", "BP-OPT-LINE"}},
-		{loc: bc("unused-body"), wantIDs: []string{"BP-NOSTMT"}},
+		{loc: bc("unused-body"), wantIDs: []string{"BP-FUNCNAME-REMOVED"}},
 		{loc: "main.unused", wantIDs: []string{"BP-FUNCNAME-REMOVED"}},
 	}
 	work := marked(t, "worker", "main.go", "work-body")
