@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -315,5 +316,61 @@ func TestCheckListenAddr(t *testing.T) {
 		if got := errors.As(err, &rle); got != tc.refuse {
 			t.Errorf("checkListenAddr(%v, allow=%v) = %v, want refused=%v", tc.addr, tc.allow, err, tc.refuse)
 		}
+	}
+}
+
+// The layer sits on every entry point VS Code uses: the dap listener, the
+// connection dap --client-addr dials, and the headless listener. Only the
+// layer answers a malformed frame with an explanation (its error id) before
+// closing; Delve alone closes silently.
+func TestDAPLayerOnEveryEntryPoint(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	connect := map[string]func(t *testing.T) net.Conn{
+		"dap": func(t *testing.T) net.Conn {
+			return dialDAP(t, startDAP(t).addr).conn
+		},
+		"headless": func(t *testing.T) net.Conn {
+			return dialDAP(t, startServer(t, dlvxBin, "exec", bin, "--headless").addr).conn
+		},
+		"client-addr": func(t *testing.T) net.Conn {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			cmd := exec.Command(dlvxBin, "dap", "--client-addr", l.Addr().String())
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			conn, err := l.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { conn.Close() })
+			conn.SetReadDeadline(time.Now().Add(90 * time.Second))
+			return conn
+		},
+	}
+	for name, dial := range connect {
+		t.Run(name, func(t *testing.T) {
+			conn := dial(t)
+			c := &dapClient{t: t, conn: conn, r: bufio.NewReader(conn)}
+			resp, _ := c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
+			if !resp.(*godap.InitializeResponse).Body.SupportsConfigurationDoneRequest {
+				t.Error("initialize response lacks Delve's capabilities")
+			}
+			if _, err := conn.Write([]byte("Content-Length: 9\r\n\r\n{\"seq\":2,")); err != nil {
+				t.Fatal(err)
+			}
+			conn.(*net.TCPConn).CloseWrite()
+			out, ok := c.next().(*godap.OutputEvent)
+			if !ok || out.Body.Category != "important" || !strings.Contains(out.Body.Output, "dlvx-9001") {
+				t.Fatalf("after a malformed frame got %+v, want the layer's important output", out)
+			}
+			if msg, err := godap.ReadProtocolMessage(c.r); err == nil {
+				t.Fatalf("after the explanation got %#v, want the connection closed", msg)
+			}
+		})
 	}
 }
