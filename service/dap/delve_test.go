@@ -5,7 +5,10 @@ import (
 	"context"
 	"debug/elf"
 	"fmt"
+	"io"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -102,6 +105,9 @@ func (c *dapClient) response(seq int) godap.ResponseMessage {
 		}
 		if r, ok := msg.(godap.ResponseMessage); ok {
 			if resp := r.GetResponse(); resp.RequestSeq != seq || !resp.Success {
+				if e, ok := r.(*godap.ErrorResponse); ok && e.Body.Error != nil {
+					c.t.Fatalf("%s failed: %s", resp.Command, e.Body.Error.Format)
+				}
 				c.t.Fatalf("want a successful response to %d, got %#v", seq, r)
 			}
 			return r
@@ -230,4 +236,78 @@ func checkUnverified(t *testing.T, bps []godap.Breakpoint, why string) {
 	if !ok || got != why || delve == "" {
 		t.Errorf("message %q, want %q, a newline, then Delve's message", bps[0].Message, why)
 	}
+}
+
+// The doctor examines the executable Delve is about to debug, however the
+// client names it: the program of an exec launch, the process of a local
+// attach, or, for a launch that builds, the process Delve started.
+func TestDoctorSeesTheBinary(t *testing.T) {
+	worker := fixtures.Build(t, "worker", fixtures.NoOpt)
+	tests := []struct {
+		name string
+		req  func(t *testing.T) (command, args string, want func(string) bool)
+	}{
+		{"exec", func(t *testing.T) (string, string, func(string) bool) {
+			return "launch", fmt.Sprintf(`{"mode":"exec","program":%q}`, worker),
+				func(p string) bool { return p == worker }
+		}},
+		{"attach", func(t *testing.T) (string, string, func(string) bool) {
+			pid := startWorker(t, worker)
+			return "attach", fmt.Sprintf(`{"mode":"local","processId":%d}`, pid),
+				func(p string) bool { return p == procExe(pid) }
+		}},
+		{"debug", func(t *testing.T) (string, string, func(string) bool) {
+			out := filepath.Join(t.TempDir(), "debug-bin")
+			t.Chdir(".") // Delve changes to dlvCwd in this process: restore it after
+
+			// The fixture is a module of its own: build from its directory.
+			return "launch", fmt.Sprintf(`{"mode":"debug","program":".","dlvCwd":%q,"output":%q,"buildFlags":"-buildvcs=false"}`, fixtures.Dir("worker"), out),
+				func(p string) bool { return strings.HasPrefix(p, "/proc/") && sameFile(p, out) }
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := &sectionDoctor{paths: make(chan string, 1)}
+			c := startDelve(t, &Middleware{Doctor: doc})
+			c.response(c.request("initialize", `{"adapterID":"go"}`))
+			command, args, want := tc.req(t)
+			c.response(c.request(command, args))
+			select {
+			case p := <-doc.paths:
+				if !want(p) {
+					t.Errorf("doctor examined %s", p)
+				}
+			default:
+				t.Fatal("the doctor was not run before the response")
+			}
+			c.response(c.request("disconnect", `{"terminateDebuggee":true}`))
+		})
+	}
+}
+
+// startWorker runs the worker long enough to be attached to and returns
+// its pid once it is ready.
+func startWorker(t *testing.T, bin string) int {
+	t.Helper()
+	cmd := exec.Command(bin, "-n", "100000", "-pause", "10ms")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var pid int
+	if _, err := fmt.Fscanf(bufio.NewReader(stdout), "ready %d\n", &pid); err != nil {
+		t.Fatalf("worker: %v", err)
+	}
+	go io.Copy(io.Discard, stdout)
+	return pid
+}
+
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
