@@ -22,10 +22,12 @@ type doctorOptions struct {
 	only    []string
 	skip    []string
 	dirs    []string
+	pid     int
 }
 
 const doctorLong = `Reads a Go executable, without running it, and explains why breakpoints or
 variables will fail when it is debugged, with the evidence read and fixes to copy.
+With --pid, first checks whether dlvx can attach to that process.
 
   --source DIR   compare the binary's file table with the editor's workspace:
                  prints substitutePath rules (from = editor path, to = binary path)
@@ -48,6 +50,9 @@ func doctorCommand() *cobra.Command {
 			if o.explain != "" {
 				return cobra.NoArgs(cmd, args)
 			}
+			if o.pid != 0 {
+				return cobra.MaximumNArgs(1)(cmd, args)
+			}
 			return cobra.ExactArgs(1)(cmd, args)
 		},
 		Run: func(cmd *cobra.Command, args []string) {
@@ -63,6 +68,7 @@ func doctorCommand() *cobra.Command {
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show info-level findings and skipped checks")
 	f.StringSliceVar(&o.only, "only", nil, "run only these checks (and those they require)")
 	f.StringSliceVar(&o.skip, "skip", nil, "do not run these checks")
+	f.IntVar(&o.pid, "pid", 0, "check attaching to this process, then its executable (optional BINARY overrides /proc/PID/exe)")
 	f.StringSliceVar(&o.dirs, "debug-info-directories", dwarfcheck.DefaultDebugInfoDirs, "where to look for separate debug files")
 	return cmd
 }
@@ -71,6 +77,9 @@ func doctorCommand() *cobra.Command {
 func runDoctor(stdout, stderr io.Writer, args []string, o doctorOptions) int {
 	if o.explain != "" {
 		return explain(stdout, stderr, o.explain)
+	}
+	if o.pid != 0 {
+		return runDoctorPID(stdout, stderr, o.pid, args, o)
 	}
 	if o.json && o.sarif {
 		fmt.Fprintln(stderr, "dlvx doctor: --json and --sarif are exclusive")
