@@ -23,6 +23,7 @@ type doctorOptions struct {
 	skip    []string
 	dirs    []string
 	pid     int
+	sev     map[string]string
 }
 
 const doctorLong = `Reads a Go executable, without running it, and explains why breakpoints or
@@ -68,6 +69,7 @@ func doctorCommand() *cobra.Command {
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show info-level findings and skipped checks")
 	f.StringSliceVar(&o.only, "only", nil, "run only these checks (and those they require)")
 	f.StringSliceVar(&o.skip, "skip", nil, "do not run these checks")
+	f.StringToStringVar(&o.sev, "severity", nil, "override severities by finding ID, e.g. BP-OPT=error,BP-PIE=info")
 	f.IntVar(&o.pid, "pid", 0, "check attaching to this process, then its executable (optional BINARY overrides /proc/PID/exe)")
 	f.StringSliceVar(&o.dirs, "debug-info-directories", dwarfcheck.DefaultDebugInfoDirs, "where to look for separate debug files")
 	return cmd
@@ -89,9 +91,17 @@ func runDoctor(stdout, stderr io.Writer, args []string, o doctorOptions) int {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return dwarfcheck.ExitFailed
 	}
+	policy, err := severityPolicy(o.sev)
+	if err == nil {
+		err = knownChecks(append(o.only, o.skip...))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
+		return dwarfcheck.ExitFailed
+	}
 	in := dwarfcheck.NewInput(args[0])
 	defer in.Close()
-	in.Source, in.Breaks, in.DebugInfoDirs = o.source, o.breaks, o.dirs
+	in.Source, in.Breaks, in.DebugInfoDirs, in.SeverityOverride = o.source, o.breaks, o.dirs, policy
 	restore := muteDelveWarnings()
 	rep, err := dwarfcheck.Doctor(in, dwarfcheck.Select(dwarfcheck.BinaryChecks, o.only, o.skip))
 	restore()
@@ -141,4 +151,39 @@ func muteDelveWarnings() (restore func()) {
 		os.Stderr = saved
 		null.Close()
 	}
+}
+
+// severityPolicy parses --severity ID=level pairs.
+func severityPolicy(pairs map[string]string) (map[string]dwarfcheck.Severity, error) {
+	known := map[string]bool{}
+	for _, id := range dwarfcheck.IDs() {
+		known[id] = true
+	}
+	policy := make(map[string]dwarfcheck.Severity, len(pairs))
+	for id, level := range pairs {
+		id = strings.ToUpper(id)
+		if !known[id] {
+			return nil, fmt.Errorf("--severity: unknown finding ID %q", id)
+		}
+		sev, err := dwarfcheck.ParseSeverity(level)
+		if err != nil {
+			return nil, fmt.Errorf("--severity %s: %w", id, err)
+		}
+		policy[id] = sev
+	}
+	return policy, nil
+}
+
+// knownChecks rejects --only and --skip names no check has.
+func knownChecks(names []string) error {
+	for _, n := range names {
+		found := false
+		for _, c := range dwarfcheck.BinaryChecks {
+			found = found || c.Name == n
+		}
+		if !found {
+			return fmt.Errorf("unknown check %q", n)
+		}
+	}
+	return nil
 }

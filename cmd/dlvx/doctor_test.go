@@ -50,6 +50,11 @@ func TestDoctorExitCodes(t *testing.T) {
 		{"explain", []string{"doctor", "--explain", "bp-nodwarf"}, 0},
 		{"explain unknown", []string{"doctor", "--explain", "BP-NOPE"}, 2},
 		{"json and sarif", []string{"doctor", noopt, "--json", "--sarif"}, 2},
+		{"severity policy raises", []string{"doctor", fixtures.Build(t, "worker", fixtures.Default), "--severity", "BP-OPT=error"}, 1},
+		{"severity policy lowers", []string{"doctor", fixtures.Build(t, "worker", fixtures.Stripped), "--severity", "bp-nodwarf=warning"}, 0},
+		{"unknown severity ID", []string{"doctor", noopt, "--severity", "BP-NOPE=error"}, 2},
+		{"unknown check", []string{"doctor", noopt, "--only", "no-such-check"}, 2},
+		{"only one check", []string{"doctor", fixtures.Build(t, "worker", fixtures.Stripped), "--only", "pie"}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
