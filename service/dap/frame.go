@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	godap "github.com/google/go-dap"
 )
@@ -16,6 +17,15 @@ import (
 // go-dap bounds the content (4 MiB) but reads a header until the first
 // '\r', so a client that never sends one would grow the buffer forever.
 const MaxHeaderLen = 128
+
+// goDAPMaxContent is the content bound of go-dap's ReadBaseMessage.
+const goDAPMaxContent = 4 << 20
+
+// MaxAdapterContent bounds the content of a frame from Delve. Delve is
+// trusted, and some of its answers may exceed go-dap's 4 MiB (a string
+// evaluated with a large maxStringLen): refusing one would end the session
+// where Delve alone would not.
+const MaxAdapterContent = 256 << 20
 
 // readerSize is the size of the buffered reader of each direction. It must
 // hold a whole header.
@@ -26,10 +36,11 @@ type frameReader struct {
 	br     *bufio.Reader
 	from   string // "client" or "adapter", for errors
 	offset int64  // bytes consumed so far
+	max    int    // content bound; above goDAPMaxContent only for Delve
 }
 
 func newFrameReader(r io.Reader, from string) *frameReader {
-	return &frameReader{br: bufio.NewReaderSize(r, readerSize), from: from}
+	return &frameReader{br: bufio.NewReaderSize(r, readerSize), from: from, max: goDAPMaxContent}
 }
 
 // next returns the content of the next frame. A malformed frame gives a
@@ -44,7 +55,12 @@ func (fr *frameReader) next() ([]byte, error) {
 		}
 		return nil, err
 	}
-	content, err := godap.ReadBaseMessage(fr.br)
+	var content []byte
+	if n, ok := fr.largeContent(hlen); ok {
+		content, err = fr.readLarge(hlen, n)
+	} else {
+		content, err = godap.ReadBaseMessage(fr.br)
+	}
 	if err != nil {
 		var bpe *godap.BaseProtocolError
 		if errors.As(err, &bpe) || errors.Is(err, strconv.ErrRange) || errors.Is(err, strconv.ErrSyntax) {
@@ -55,6 +71,33 @@ func (fr *frameReader) next() ([]byte, error) {
 		return nil, &FrameError{From: fr.from, Offset: start, Err: err}
 	}
 	fr.offset += int64(hlen + len(content))
+	return content, nil
+}
+
+// largeContent reports the content length of the buffered header when it
+// is above go-dap's bound but within fr.max.
+func (fr *frameReader) largeContent(hlen int) (int, bool) {
+	if fr.max <= goDAPMaxContent {
+		return 0, false
+	}
+	h, _ := fr.br.Peek(hlen)
+	digits, ok := strings.CutPrefix(strings.TrimSuffix(string(h), "\r\n\r\n"), "Content-Length: ")
+	n, err := strconv.Atoi(digits)
+	if !ok || err != nil || n <= goDAPMaxContent || n > fr.max {
+		return 0, false // go-dap accepts it or reports what is wrong
+	}
+	return n, true
+}
+
+// readLarge reads a frame whose header is hlen bytes and content n bytes.
+func (fr *frameReader) readLarge(hlen, n int) ([]byte, error) {
+	if _, err := fr.br.Discard(hlen); err != nil {
+		return nil, err
+	}
+	content := make([]byte, n)
+	if _, err := io.ReadFull(fr.br, content); err != nil {
+		return nil, err
+	}
 	return content, nil
 }
 

@@ -90,6 +90,7 @@ func (s *session) fromClient() error {
 // fromAdapter forwards Delve's frames to the client, renumbered.
 func (s *session) fromAdapter() error {
 	fr := newFrameReader(s.adapter, "adapter")
+	fr.max = MaxAdapterContent
 	for {
 		content, err := fr.next()
 		if err != nil {

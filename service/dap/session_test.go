@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	godap "github.com/google/go-dap"
@@ -169,5 +170,18 @@ func TestRelayMalformedFrames(t *testing.T) {
 				t.Errorf("Serve = %v, want it to wrap %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// Delve may answer with more than go-dap's 4 MiB (a long string evaluated
+// with a large maxStringLen); the layer forwards it, while the client is
+// held to 4 MiB.
+func TestRelayForwardsLargeAdapterMessages(t *testing.T) {
+	r := startRelay(t, &Middleware{})
+	big := `{"seq":1,"type":"event","event":"output","body":{"output":"` + strings.Repeat("x", 5<<20) + `"}}`
+	go r.adapter.Write(frame(big)) // an error shows as a short read below
+	r.cr.max = MaxAdapterContent   // the test client reads like VS Code
+	if got := readFrame(t, r.cr); string(got) != big {
+		t.Fatalf("client got %d bytes, want the %d Delve sent", len(got), len(big))
 	}
 }
