@@ -87,7 +87,10 @@ func Run(in *Input, checks []*Check) (*Result, error) {
 		fs, err := runOne(c, in)
 		switch {
 		case errors.Is(err, ErrNotApplicable):
+			// A check may explain why its subject is absent (not a Go
+			// binary); its dependents are skipped all the same.
 			res.Skipped = append(res.Skipped, c.Name)
+			res.Findings = append(res.Findings, stamp(fs, c.Name, in)...)
 			continue
 		case err != nil:
 			res.Errors = append(res.Errors, &CheckError{Check: c.Name, Err: err})
@@ -97,15 +100,21 @@ func Run(in *Input, checks []*Check) (*Result, error) {
 		if len(fs) == 0 {
 			res.Passed = append(res.Passed, c.Name)
 		}
-		for i := range fs {
-			fs[i].Check = c.Name
-			if override, has := in.SeverityOverride[fs[i].ID]; has {
-				fs[i].Severity = override
-			}
-		}
-		res.Findings = append(res.Findings, fs...)
+		res.Findings = append(res.Findings, stamp(fs, c.Name, in)...)
 	}
 	return res, nil
+}
+
+// stamp records the producing check on findings and applies the
+// severity policy.
+func stamp(fs []Finding, check string, in *Input) []Finding {
+	for i := range fs {
+		fs[i].Check = check
+		if override, has := in.SeverityOverride[fs[i].ID]; has {
+			fs[i].Severity = override
+		}
+	}
+	return fs
 }
 
 func requirementsMet(c *Check, ok map[*Check]bool) bool {

@@ -37,7 +37,9 @@ func TestRunIsolatesFailures(t *testing.T) {
 	boom := errors.New("boom")
 	fail := &Check{Name: "fail", Run: func(*Input) ([]Finding, error) { return nil, boom }}
 	panics := &Check{Name: "panics", Run: func(*Input) ([]Finding, error) { panic("bad input") }}
-	na := &Check{Name: "na", Run: func(*Input) ([]Finding, error) { return nil, ErrNotApplicable }}
+	na := &Check{Name: "na", Run: func(*Input) ([]Finding, error) {
+		return []Finding{newFinding("AT-NOTGO", ev("test", "why the subject is absent"))}, ErrNotApplicable
+	}}
 	dep := &Check{Name: "dep", Requires: []*Check{fail}, Run: func(*Input) ([]Finding, error) {
 		t.Error("dependent of a failed check ran")
 		return nil, nil
@@ -71,8 +73,11 @@ func TestRunIsolatesFailures(t *testing.T) {
 	if !slices.Equal(res.Passed, []string{"clean"}) {
 		t.Errorf("passed %v", res.Passed)
 	}
-	if len(res.Findings) != 1 || res.Findings[0].Check != "finds" || res.Findings[0].Severity != SevError {
-		t.Errorf("findings %+v: want one BP-PIE from finds, severity overridden to error", res.Findings)
+	if got := findingIDs(res.Findings); !slices.Equal(got, []string{"AT-NOTGO", "BP-PIE"}) {
+		t.Fatalf("findings %v: want AT-NOTGO from na and BP-PIE from finds", got)
+	}
+	if pie := res.Findings[1]; pie.Check != "finds" || pie.Severity != SevError {
+		t.Errorf("BP-PIE %+v: want check finds, severity overridden to error", pie)
 	}
 }
 
@@ -82,7 +87,7 @@ func TestSelectKeepsRequirements(t *testing.T) {
 	for _, c := range got {
 		names = append(names, c.Name)
 	}
-	if want := []string{"elf-headers", "compressed-dwarf", "dwarf-units", "optimization"}; !slices.Equal(names, want) {
+	if want := []string{"elf-headers", "go-binary", "compressed-dwarf", "dwarf-units", "optimization"}; !slices.Equal(names, want) {
 		t.Errorf("Select(only optimization) = %v, want %v", names, want)
 	}
 	if err := Validate(got); err != nil {

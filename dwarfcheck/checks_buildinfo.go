@@ -8,12 +8,35 @@ import (
 	"github.com/go-delve/delve/pkg/goversion"
 )
 
+// GoBinary tells Go programs from other executables: no other check has
+// anything useful to say about a binary Delve cannot debug.
+var GoBinary = &Check{
+	Name:     "go-binary",
+	Doc:      "report executables that are not Go programs\n\nLooks for the .go.buildinfo and .gopclntab sections and the Go build information.",
+	Requires: []*Check{ELFHeaders},
+	Run:      goBinary,
+}
+
+func goBinary(in *Input) ([]Finding, error) {
+	f, _ := in.ELF()
+	if f.Section(".gopclntab") != nil || f.Section(".go.buildinfo") != nil {
+		return nil, nil
+	}
+	if _, err := in.BuildInfo(); err == nil {
+		return nil, nil // build information found without the section headers
+	}
+	fd := newFinding("AT-NOTGO", ev("elf:section-headers", "no .go.buildinfo and no .gopclntab section"))
+	fd.Title = "binary is not a Go program"
+	fd.Fixes = []Fix{{Summary: "debug it with gdb or lldb"}}
+	return []Finding{fd}, ErrNotApplicable
+}
+
 // BuildInfoPresent reads the Go build information, which survives
 // stripping. Checks that read it require this one.
 var BuildInfoPresent = &Check{
 	Name:     "buildinfo",
-	Doc:      "read the Go build information\n\nFails when the binary has no .go.buildinfo: it is not a Go program, or is damaged.",
-	Requires: []*Check{ELFHeaders},
+	Doc:      "read the Go build information\n\nFails when a Go binary's .go.buildinfo is damaged.",
+	Requires: []*Check{GoBinary},
 	Run: func(in *Input) ([]Finding, error) {
 		_, err := in.BuildInfo()
 		return nil, err

@@ -13,7 +13,7 @@ import (
 var DWARFUnits = &Check{
 	Name:     "dwarf-units",
 	Doc:      "read the DWARF compile units\n\nFails when .debug_info is damaged.",
-	Requires: []*Check{ELFHeaders, CompressedDWARF},
+	Requires: []*Check{GoBinary, CompressedDWARF},
 	Run: func(in *Input) ([]Finding, error) {
 		if fs, _ := compressedDWARF(in); len(fs) > 0 {
 			return nil, ErrNotApplicable // unreadable: BP-ZDEBUG says so
@@ -103,7 +103,7 @@ func neverDebugBuilt(pkg string) bool {
 var Cgo = &Check{
 	Name:     "cgo",
 	Doc:      "report C code and external linking\n\nCounts compile units whose DW_AT_language is C or C++ and reads PT_INTERP and -linkmode.",
-	Requires: []*Check{ELFHeaders},
+	Requires: []*Check{GoBinary},
 	Run:      cgo,
 }
 

@@ -27,7 +27,7 @@ func elfHeaders(in *Input) ([]Finding, error) {
 var DWARFPresent = &Check{
 	Name:     "dwarf-present",
 	Doc:      "report binaries without DWARF\n\nReads the section table: -w, -s, strip and go run all remove .debug_info. For such binaries it asks Delve whether main.main can still be found.",
-	Requires: []*Check{ELFHeaders},
+	Requires: []*Check{GoBinary},
 	Run:      dwarfPresent,
 }
 
@@ -133,7 +133,7 @@ func rawAt(path string, off int64, n int) ([]byte, error) {
 var CompressedDWARF = &Check{
 	Name:     "compressed-dwarf",
 	Doc:      "report compressed DWARF that cannot be read\n\nReads the compression header (Chdr) of every SHF_COMPRESSED .debug_* section and the magic of legacy .zdebug_* sections.",
-	Requires: []*Check{ELFHeaders},
+	Requires: []*Check{GoBinary},
 	Run:      compressedDWARF,
 }
 
@@ -179,7 +179,7 @@ func chdrType(path string, f *elf.File, s *elf.Section) (elf.CompressionType, er
 var Architecture = &Check{
 	Name:     "architecture",
 	Doc:      "compare the binary's architecture with this machine's\n\nReads e_machine from the ELF header.",
-	Requires: []*Check{ELFHeaders},
+	Requires: []*Check{GoBinary},
 	Run:      architecture,
 }
 
@@ -205,7 +205,7 @@ func architecture(in *Input) ([]Finding, error) {
 var PIE = &Check{
 	Name:     "pie",
 	Doc:      "report position-independent executables\n\nReads e_type: ET_DYN means the load address changes at every run.",
-	Requires: []*Check{ELFHeaders},
+	Requires: []*Check{GoBinary},
 	Run:      pie,
 }
 

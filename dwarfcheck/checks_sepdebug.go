@@ -15,7 +15,7 @@ import (
 var SeparateDebug = &Check{
 	Name:     "separate-debug",
 	Doc:      "find the separate debug file of a stripped binary\n\nSearches, in Delve's order, the build-id tree, the binary's directory, its .debug subdirectory and every debug-info directory, and compares the CRC32 recorded in .gnu_debuglink.",
-	Requires: []*Check{ELFHeaders},
+	Requires: []*Check{GoBinary},
 	Run:      separateDebug,
 }
 

@@ -57,7 +57,7 @@ func TestBuildInfoSettings(t *testing.T) {
 	in := withBuildInfo(bin, bi)
 	in.Source = t.TempDir()
 	in.GitHead = func(string) (string, bool, error) { return "fedc9876", false, nil }
-	res, err := Run(in, []*Check{ELFHeaders, BuildInfoPresent, Race, Experiments, Stale})
+	res, err := Run(in, []*Check{ELFHeaders, GoBinary, BuildInfoPresent, Race, Experiments, Stale})
 	if err != nil {
 		t.Fatal(err)
 	}

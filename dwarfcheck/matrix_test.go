@@ -116,6 +116,19 @@ func bazelPaths(t testing.TB) string {
 	return fixtures.Build(t, "breakcases", v)
 }
 
+// cProgram is an ELF executable that is not a Go program.
+func cProgram(t testing.TB) string {
+	return derive(t, "c-program", func(t testing.TB, dir string) string {
+		needTool(t, "gcc")
+		src, out := filepath.Join(dir, "hello.c"), filepath.Join(dir, "hello")
+		if err := os.WriteFile(src, []byte("int main(void) { return 0; }\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run(t, "gcc", "-g", "-o", out, src)
+		return out
+	})
+}
+
 func TestDoctorFindings(t *testing.T) {
 	fixed := func(name string, v fixtures.Variant) func(testing.TB) string {
 		return func(t testing.TB) string { return fixtures.Build(t, name, v) }
@@ -147,6 +160,7 @@ func TestDoctorFindings(t *testing.T) {
 		{"worker/bad-compression", badCompression, []string{"BP-ZDEBUG"}},
 		{"breakcases/bazel", bazelPaths, []string{"BP-BUILDSYS"}},
 		{"linedirective/noopt", fixed("linedirective", fixtures.NoOpt), []string{"BP-BUILDSYS-LINEDIR"}},
+		{"c-program", cProgram, []string{"AT-NOTGO"}},
 		{"hardstop/noopt", fixed("hardstop", fixtures.NoOpt), []string{"BP-HARDSTOP"}},
 		{"hardstop/default", fixed("hardstop", fixtures.Default), []string{"BP-HARDSTOP", "BP-OPT"}},
 	}

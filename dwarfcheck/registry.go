@@ -4,6 +4,7 @@ package dwarfcheck
 // check comes after the checks it requires.
 var BinaryChecks = []*Check{
 	ELFHeaders,
+	GoBinary,
 	Architecture,
 	DWARFPresent,
 	SeparateDebug,
