@@ -36,10 +36,11 @@ type BreakpointExplainer interface {
 	ExplainFunction(ctx context.Context, binary, name string) (string, error)
 }
 
-// examine runs the doctor on path once per session and sends its report
-// as output events.
+// examine records path as the session's executable, for the explainer,
+// and runs the doctor on it once per session, sending its report as
+// output events.
 func (s *session) examine(path string) {
-	if s.m.Doctor == nil || !s.target.setBinary(path) {
+	if !s.target.setBinary(path) || s.m.Doctor == nil {
 		return
 	}
 	rep, err := s.m.Doctor.Examine(context.Background(), path)

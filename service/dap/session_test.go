@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	godap "github.com/google/go-dap"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
 // Messages the layer does not act on reach the other side byte for byte,
@@ -183,5 +185,28 @@ func TestRelayForwardsLargeAdapterMessages(t *testing.T) {
 	r.cr.max = MaxAdapterContent   // the test client reads like VS Code
 	if got := readFrame(t, r.cr); string(got) != big {
 		t.Fatalf("client got %d bytes, want the %d Delve sent", len(got), len(big))
+	}
+}
+
+// Without a doctor the layer still learns the executable from the launch,
+// so the explainer can answer for it.
+func TestRelayExplainsWithoutDoctor(t *testing.T) {
+	worker := fixtures.Build(t, "worker", fixtures.NoOpt)
+	r := startRelay(t, &Middleware{Explainer: symbolExplainer{}})
+	launch := `{"seq":1,"type":"request","command":"launch","arguments":{"mode":"exec","program":` + strconv.Quote(worker) + `}}`
+	setFn := `{"seq":2,"type":"request","command":"setFunctionBreakpoints","arguments":{"breakpoints":[{"name":"main.nothere"}]}}`
+	for _, m := range []string{launch, setFn} {
+		write(t, r.client, frame(m))
+		readFrame(t, r.ar)
+	}
+	write(t, r.adapter, frame(`{"seq":1,"type":"response","request_seq":2,"success":true,"command":"setFunctionBreakpoints","body":{"breakpoints":[{"verified":false,"message":"could not find function"}]}}`))
+	msg, err := godap.DecodeProtocolMessage(readFrame(t, r.cr))
+	resp, ok := msg.(*godap.SetFunctionBreakpointsResponse)
+	if err != nil || !ok || len(resp.Body.Breakpoints) != 1 {
+		t.Fatalf("client got %#v, %v", msg, err)
+	}
+	want := "no function main.nothere in the symbol table of " + worker + "\ncould not find function"
+	if got := resp.Body.Breakpoints[0].Message; got != want {
+		t.Errorf("message %q, want %q", got, want)
 	}
 }
