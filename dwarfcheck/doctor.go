@@ -50,8 +50,29 @@ func Doctor(in *Input, checks []*Check) (*Report, error) {
 			rep.Errors = append(rep.Errors, err)
 		}
 		rep.Breaks = v
+		versionCaveat(rep)
 	}
 	return rep, nil
+}
+
+// versionCaveat adds the Go-version finding to every binding breakpoint:
+// Delve refuses such a binary at launch unless --check-go-version=false,
+// so "binds" holds only with that flag.
+func versionCaveat(rep *Report) {
+	for _, f := range rep.Findings {
+		if f.ID != "ENV-VERSION-OLD" && f.ID != "ENV-VERSION-NEW" {
+			continue
+		}
+		for i := range rep.Breaks {
+			if !rep.Breaks[i].Binds {
+				continue
+			}
+			c := f
+			c.Check = "break"
+			c.Evidence = append([]Evidence{ev("dlvx", "binds only with --check-go-version=false: dlvx exec refuses this binary otherwise")}, f.Evidence...)
+			rep.Breaks[i].Findings = append(rep.Breaks[i].Findings, c)
+		}
+	}
 }
 
 // runQuestion runs f, turning an error or a panic into a CheckError.
