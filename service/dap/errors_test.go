@@ -2,6 +2,7 @@ package dap
 
 import (
 	"errors"
+	"net"
 	"testing"
 )
 
@@ -28,5 +29,21 @@ func TestFrameErrorUnwraps(t *testing.T) {
 	err := error(&FrameError{From: "client", Offset: 7, Err: ErrHeaderTooLong})
 	if !errors.Is(err, ErrMalformed) || !errors.Is(err, ErrHeaderTooLong) {
 		t.Errorf("%v does not unwrap to ErrMalformed and ErrHeaderTooLong", err)
+	}
+}
+
+// A FrameError gives the offset where the bad frame starts in its stream.
+func TestFrameErrorOffset(t *testing.T) {
+	r := startRelay(t, &Middleware{})
+	good := frame(`{"seq":1,"type":"request","command":"initialize"}`)
+	write(t, r.client, good)
+	readFrame(t, r.ar)
+	write(t, r.client, frame(`{"no":"seq"}`))
+	r.client.(*net.TCPConn).CloseWrite()
+	err := <-r.errc
+	r.errc <- err
+	var fe *FrameError
+	if !errors.As(err, &fe) || fe.Offset != int64(len(good)) {
+		t.Fatalf("Serve = %v, want a *FrameError at offset %d", err, len(good))
 	}
 }

@@ -36,6 +36,7 @@ type frameReader struct {
 	br     *bufio.Reader
 	from   string // "client" or "adapter", for errors
 	offset int64  // bytes consumed so far
+	start  int64  // offset of the frame next returned last
 	max    int    // content bound; above goDAPMaxContent only for Delve
 }
 
@@ -70,6 +71,7 @@ func (fr *frameReader) next() ([]byte, error) {
 		}
 		return nil, &FrameError{From: fr.from, Offset: start, Err: err}
 	}
+	fr.start = start
 	fr.offset += int64(hlen + len(content))
 	return content, nil
 }

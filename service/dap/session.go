@@ -76,7 +76,7 @@ func (s *session) fromClient() error {
 		}
 		env, err := decodeEnvelope(content)
 		if err != nil {
-			return s.malformed(&FrameError{From: "client", Offset: fr.offset - int64(len(content)), Err: err})
+			return s.malformed(&FrameError{From: "client", Offset: fr.start, Err: err})
 		}
 		if content, err = s.fromClientMessage(env, content); err != nil {
 			return err
@@ -98,7 +98,7 @@ func (s *session) fromAdapter() error {
 		}
 		env, err := decodeEnvelope(content)
 		if err != nil {
-			return s.malformed(&FrameError{From: "adapter", Offset: fr.offset - int64(len(content)), Err: err})
+			return s.malformed(&FrameError{From: "adapter", Offset: fr.start, Err: err})
 		}
 		content = s.fromAdapterMessage(env, content)
 		if err := s.sendRaw(content, *env.Seq, env.Type == "request"); err != nil {
