@@ -4,7 +4,6 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -119,17 +118,22 @@ func Find(f *elf.File) (*Table, error) {
 	if !ok {
 		return nil, fmt.Errorf("find preemption hooks: %w", ErrNotGo)
 	}
-	body, ok := syms.lookup(asyncPreempt2)
-	if !ok {
+	// Without an ELF symbol table the body and its ABI0 wrapper share the
+	// name; the body is the one that calls mcall (findPark).
+	candidates := append(syms.all(asyncPreempt2), syms.all(asyncPreempt2+abi0Suffix)...)
+	if len(candidates) == 0 {
 		return nil, &MissingError{Hook: CallHook, Reason: asyncPreempt2 + " is not in the symbol table"}
 	}
-	wrapper, _ := syms.lookup(asyncPreempt2 + abi0Suffix)
 	apInsts, err := syms.decode(f, arch, ap)
 	if err != nil {
 		return nil, err
 	}
 	t.add(Entry, ap, apInsts[0])
-	calls := callsTo(apInsts, body.Value, wrapper.Value)
+	var targets []uint64
+	for _, c := range candidates {
+		targets = append(targets, c.Value)
+	}
+	calls := callsTo(apInsts, targets...)
 	if len(calls) == 0 {
 		return nil, &MissingError{Hook: CallHook, Reason: ap.Name + " has no call to " + asyncPreempt2}
 	}
@@ -139,34 +143,36 @@ func Find(f *elf.File) (*Table, error) {
 			t.add(ReturnHook, ap, apInsts[i+1])
 		}
 	}
-	if err := t.findPark(f, syms, body); err != nil {
+	if err := t.findPark(f, syms, syms.all(asyncPreempt2)); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// findPark adds the calls to runtime.mcall in the body of asyncPreempt2
-// and the resume points after them.
-func (t *Table) findPark(f *elf.File, syms *symtab, body elf.Symbol) error {
+// findPark adds the calls to runtime.mcall in the body of asyncPreempt2,
+// the one of bodies that makes them, and the resume points after them.
+func (t *Table) findPark(f *elf.File, syms *symtab, bodies []elf.Symbol) error {
 	mc, ok := syms.lookup(mcall, mcall+abi0Suffix)
 	if !ok {
 		return &MissingError{Hook: Park, Reason: mcall + " is not in the symbol table"}
 	}
-	insts, err := syms.decode(f, t.Arch, body)
-	if err != nil {
-		return err
-	}
-	calls := callsTo(insts, mc.Value)
-	if len(calls) == 0 {
-		return &MissingError{Hook: Park, Reason: asyncPreempt2 + " has no call to " + mcall + " (inlined or changed runtime?)"}
-	}
-	for _, i := range calls {
-		t.add(Park, body, insts[i])
-		if i+1 < len(insts) {
-			t.add(Resume, body, insts[i+1])
+	for _, body := range bodies {
+		insts, err := syms.decode(f, t.Arch, body)
+		if err != nil {
+			return err
+		}
+		calls := callsTo(insts, mc.Value)
+		for _, i := range calls {
+			t.add(Park, body, insts[i])
+			if i+1 < len(insts) {
+				t.add(Resume, body, insts[i+1])
+			}
+		}
+		if len(calls) > 0 {
+			return nil
 		}
 	}
-	return nil
+	return &MissingError{Hook: Park, Reason: asyncPreempt2 + " has no call to " + mcall + " (inlined or changed runtime?)"}
 }
 
 func (t *Table) add(h Hook, fn elf.Symbol, in Inst) {
@@ -188,42 +194,6 @@ func callsTo(insts []Inst, targets ...uint64) []int {
 		}
 	}
 	return out
-}
-
-// A symtab indexes an executable's function symbols by name and address.
-type symtab struct {
-	byName map[string]elf.Symbol
-	byAddr []elf.Symbol // sorted by Value
-}
-
-func newSymtab(f *elf.File) (*symtab, error) {
-	all, err := f.Symbols()
-	if err != nil {
-		if errors.Is(err, elf.ErrNoSymbols) {
-			return nil, ErrNoSymbols
-		}
-		return nil, fmt.Errorf("read symbols: %w", err)
-	}
-	s := &symtab{byName: make(map[string]elf.Symbol)}
-	for _, sym := range all {
-		if elf.ST_TYPE(sym.Info) != elf.STT_FUNC {
-			continue
-		}
-		s.byName[sym.Name] = sym
-		s.byAddr = append(s.byAddr, sym)
-	}
-	sort.Slice(s.byAddr, func(i, j int) bool { return s.byAddr[i].Value < s.byAddr[j].Value })
-	return s, nil
-}
-
-// lookup returns the first of names that is a function symbol.
-func (s *symtab) lookup(names ...string) (elf.Symbol, bool) {
-	for _, n := range names {
-		if sym, ok := s.byName[n]; ok {
-			return sym, true
-		}
-	}
-	return elf.Symbol{}, false
 }
 
 // decode reads and decodes the code of sym.
