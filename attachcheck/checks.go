@@ -180,3 +180,13 @@ func joinInts(v []int) string {
 	}
 	return strings.Join(s, " ")
 }
+
+// CheckNames returns the names of the attach checks in causal order, for
+// validating --only and --skip.
+func CheckNames() []string {
+	names := make([]string, len(rules))
+	for i, r := range rules {
+		names[i] = r.name
+	}
+	return names
+}

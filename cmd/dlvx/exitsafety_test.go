@@ -231,6 +231,28 @@ func TestLaunchSessionEndsChildOnSIGTERM(t *testing.T) {
 	}
 }
 
+func TestHaltWhileStoppedThenDetach(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	tg := startTarget(t, bin, "-n", "200", "-pause", "10ms")
+	addr, s := startHeadlessAttach(t, tg.pid)
+	c := rpc2.NewClient(addr)
+	bp, err := c.CreateBreakpoint(&api.Breakpoint{FunctionName: "main.work", Cond: "i < 0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A halt of a stopped process queues a SIGTRAP that nothing consumes.
+	if _, err := c.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Detach(false); err != nil && !strings.Contains(err.Error(), "shut down") {
+		t.Fatalf("Detach: %v", err)
+	}
+	if status, out := s.exitStatus(t); status != 0 {
+		t.Fatalf("headless dlvx exited %d:\n%s", status, out)
+	}
+	checkReleased(t, tg, bin, bp.Addr)
+}
+
 // startHeadlessAttach runs "dlvx attach PID --headless" (one client) and
 // returns its address and output.
 func startHeadlessAttach(t *testing.T, pid int) (string, *interactive) {
