@@ -7,8 +7,9 @@
 // # Where it sits
 //
 // Delve's dap command and its --headless servers accept connections from a
-// listener that Wrap (or a Middleware's Listener) wraps. Each accepted
-// connection is a Conn that decides what it carries on the first read: a
+// listener that Middleware.Listener wraps (cmd/dlvx installs it through
+// the hooks of patch 0005); dap --client-addr's connection is wrapped by
+// Middleware.Conn. Each connection is a Conn that decides what it carries on the first read: a
 // first byte 'C' (DAP's Content-Length header) starts a relay; anything else
 // is JSON-RPC and reaches Delve untouched, the peeked byte included. For a
 // relay, Delve reads and writes one end of a net.Pipe whose addresses are
