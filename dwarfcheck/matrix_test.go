@@ -129,6 +129,13 @@ func cProgram(t testing.TB) string {
 	})
 }
 
+// relativePaths strips the directory from file names without -trimpath,
+// as hand-rolled build scripts do.
+func relativePaths(t testing.TB) string {
+	v := fixtures.Variant{Name: "relative", Flags: []string{"-gcflags=all=-N -l -trimpath=" + fixtures.Dir("breakcases")}}
+	return fixtures.Build(t, "breakcases", v)
+}
+
 func TestDoctorFindings(t *testing.T) {
 	fixed := func(name string, v fixtures.Variant) func(testing.TB) string {
 		return func(t testing.TB) string { return fixtures.Build(t, name, v) }
@@ -159,6 +166,7 @@ func TestDoctorFindings(t *testing.T) {
 		{"worker/gorun", goRunBinary, []string{"BP-NODWARF-GORUN"}},
 		{"worker/bad-compression", badCompression, []string{"BP-ZDEBUG"}},
 		{"breakcases/bazel", bazelPaths, []string{"BP-BUILDSYS"}},
+		{"breakcases/relative", relativePaths, []string{"BP-BUILDSYS"}},
 		{"linedirective/noopt", fixed("linedirective", fixtures.NoOpt), []string{"BP-BUILDSYS-LINEDIR"}},
 		{"c-program", cProgram, []string{"AT-NOTGO"}},
 		{"hardstop/noopt", fixed("hardstop", fixtures.NoOpt), []string{"BP-HARDSTOP"}},
