@@ -67,7 +67,7 @@ var catalog = map[string]catalogEntry{
 	"BP-RACE": {SevWarn, "binary was built with -race",
 		"The race detector's runtime reserves huge shadow mappings and handles signals itself; target crashes on continue have been reported under debuggers. Reproduce without -race if you only need breakpoints."},
 	"BP-BUILDSYS": {SevWarn, "file names come from a non-go-build build system",
-		"The file table holds relative or build-sandbox paths (external/, bazel-out/, GOROOT/, execroot/): the binary was built by Bazel or a similar tool. The debugger cannot find these files from the editor until substitutePath maps the build root to the workspace."},
+		"The file table holds relative names or build-sandbox paths (external/, bazel-out/, GOROOT/, execroot/) although -trimpath was not used: the binary was built by Bazel, a similar tool or a script passing -gcflags=-trimpath. The debugger cannot find these files from the editor until substitutePath maps the build root to the workspace."},
 	"BP-BUILDSYS-LINEDIR": {SevInfo, "line directives map code to non-Go files",
 		"Some code is attributed to non-.go files (//line directives from generators such as goyacc or ragel). Breakpoints work in those generated sources, not in the generated .go file."},
 	"BP-GOEXP": {SevInfo, "binary was built with GOEXPERIMENT",
