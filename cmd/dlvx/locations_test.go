@@ -207,7 +207,7 @@ func TestPreemptFunctionBreakpointDAP(t *testing.T) {
 	srv := startDAP(t)
 	c := dialDAP(t, srv.addr)
 	c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
-	c.response(c.request("launch", map[string]any{"mode": "exec", "program": bin, "args": []string{"-workers", "1"}}))
+	c.response(c.request("launch", map[string]any{"mode": "exec", "program": bin, "args": []string{"-workers", "2"}}))
 	resp, _ := c.response(c.request("setFunctionBreakpoints", map[string]any{
 		"breakpoints": []map[string]any{{"name": "preempt:entry"}, {"name": "main.spin+0x3"}},
 	}))
@@ -223,4 +223,19 @@ func TestPreemptFunctionBreakpointDAP(t *testing.T) {
 		t.Fatalf("stopped (%s) with frames %+v, want runtime.asyncPreempt on top", stopped.Body.Reason, frames)
 	}
 	t.Logf("preempted: %s at %s:%d", frames[1].Name, frames[1].Source.Path, frames[1].Line)
+
+	// Filtered to the goroutine just stopped, every stop is in it.
+	g := stopped.Body.ThreadId
+	resp, _ = c.response(c.request("setFunctionBreakpoints", map[string]any{
+		"breakpoints": []map[string]any{{"name": fmt.Sprintf("preempt:entry@g%d", g)}},
+	}))
+	if bps := resp.(*godap.SetFunctionBreakpointsResponse).Body.Breakpoints; len(bps) != 1 || !bps[0].Verified {
+		t.Fatalf("setFunctionBreakpoints preempt:entry@g%d = %+v", g, bps)
+	}
+	for range 6 { // unfiltered, 6 stops in one of 2 spinning goroutines: 1 in 32
+		c.response(c.request("continue", map[string]any{"threadId": g}))
+		if s := c.event("stopped").(*godap.StoppedEvent); s.Body.ThreadId != g {
+			t.Fatalf("stopped in goroutine %d (%s), filter is @g%d", s.Body.ThreadId, s.Body.Reason, g)
+		}
+	}
 }
