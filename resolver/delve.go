@@ -130,9 +130,15 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 		return nil, err
 	}
 	wrapperAt, hasWrapper := bin.syms[base+abi0Suffix]
+	isWrapper := func(fn *proc.Function) bool {
+		if len(bin.syms) == 0 { // stripped: a wrapper transfers to a namesake
+			return transfersTo(t, fn, fns)
+		}
+		return hasWrapper && fn.Entry == wrapperAt+bi.Images[0].StaticBase
+	}
 	var bodies, wrappers []*proc.Function
 	for _, fn := range fns {
-		if hasWrapper && fn.Entry == wrapperAt+bi.Images[0].StaticBase {
+		if isWrapper(fn) {
 			wrappers = append(wrappers, fn)
 		} else {
 			bodies = append(bodies, fn)
@@ -158,6 +164,24 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 }
 
 const abi0Suffix = ".abi0"
+
+// transfersTo reports whether fn calls or jumps to the entry of another of
+// fns, as an ABI wrapper does to the function it wraps.
+func transfersTo(t *proc.Target, fn *proc.Function, fns []*proc.Function) bool {
+	code, err := readCode(t, fn.Entry, fn.End)
+	if err != nil {
+		return false
+	}
+	insts, _ := preempt.Decode(t.BinInfo().Arch.Name, code, fn.Entry)
+	for _, in := range insts {
+		for _, other := range fns {
+			if other != fn && in.Kind != preempt.Other && in.Target == other.Entry {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func funcNames(bi *proc.BinaryInfo) []string {
 	names := make([]string, 0, len(bi.Functions))

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -212,5 +213,24 @@ func BenchmarkResolveHook(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Stripped with -s, the binary has no ELF symbols to tell a body from its
+// ABI0 wrapper: the wrapper is the one that jumps to the other.
+func TestResolveStrippedLive(t *testing.T) {
+	tgt := launch(t, fixtures.Build(t, "spin", fixtures.Stripped))
+	var got notices
+	r := &Resolver{Notify: got.add}
+	park, err := r.Resolve(tgt, &Spec{Hook: preempt.Park})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := r.Resolve(tgt, &Spec{Symbol: "runtime.asyncPreempt2"})
+	if err != nil || tgt.BinInfo().PCToFunc(park[0]).Entry != body[0] {
+		t.Fatalf("runtime.asyncPreempt2+0 = %#x, %v; want the function holding preempt:park %#x", body, err, park)
+	}
+	if !slices.Contains(got.ids, "BP-ABI-WRAPPER") {
+		t.Errorf("notices %v, want BP-ABI-WRAPPER", got.ids)
 	}
 }
