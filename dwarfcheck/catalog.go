@@ -40,6 +40,8 @@ var catalog = map[string]catalogEntry{
 		"-trimpath records module-relative file names (example.com/app/main.go) instead of absolute paths, so the editor's absolute paths match nothing in the binary. Remove -trimpath from the build (check GOFLAGS, go.buildFlags, go.testFlags) or map the paths with substitutePath."},
 	"BP-PATH": {SevError, "source path differs from the path recorded in the binary",
 		"The debugger matches files by the path recorded at build time. The file exists in the binary under another directory (another checkout, a container, a remote build), so a breakpoint set with the editor's path matches nothing. Add the substitutePath rule shown (DAP: from = editor path, to = binary path)."},
+	"BP-PATH-GOROOT": {SevInfo, "standard library or module paths differ from this machine",
+		"The binary was built with another GOROOT or module cache (another machine, a container, or -trimpath). Breakpoints in your own code are unaffected, but stepping into the standard library or a dependency shows no source until the rules shown map them; with -trimpath, modules whose path has capitals cannot be mapped by a prefix rule because the module cache escapes them."},
 	"BP-PATH-AMBIGUOUS": {SevError, "file name matches several files in the binary",
 		"The breakpoint names a file by a partial path that several files of the binary end with, so Delve refuses it as ambiguous. Give more of the path."},
 	"BP-SYMLINK": {SevError, "workspace is opened through a symbolic link",

@@ -38,6 +38,11 @@ type Input struct {
 	// GitHead returns the commit checked out in dir; nil disables the
 	// check. NewInput installs an implementation that runs git.
 	GitHead func(dir string) (rev string, dirty bool, err error)
+	// GoEnv returns this machine's GOROOT and GOMODCACHE, for the
+	// substitutePath rules of --source; nil disables those rules.
+	GoEnv func() (goroot, modcache string, err error)
+	// GoVersion returns the local go command's version ("go1.26.8").
+	GoVersion func() string
 
 	elf   lazy[*elf.File]
 	info  lazy[*buildinfo.BuildInfo]
@@ -70,7 +75,7 @@ var DefaultDebugInfoDirs = []string{"/usr/lib/debug/.build-id"}
 
 // NewInput returns an Input for the executable at path.
 func NewInput(path string) *Input {
-	return &Input{Path: path, DebugInfoDirs: DefaultDebugInfoDirs, GitHead: gitHead}
+	return &Input{Path: path, DebugInfoDirs: DefaultDebugInfoDirs, GitHead: gitHead, GoEnv: goEnv, GoVersion: localGoVersion}
 }
 
 // Close releases the files the Input opened.

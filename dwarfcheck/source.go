@@ -195,6 +195,9 @@ func Source(in *Input) (*SourceReport, error) {
 	if fd, ok := notCompiledIn(wfiles, bfiles, rep.Rules); ok {
 		rep.Findings = append(rep.Findings, fd)
 	}
+	rules, fs := toolchainRules(in, bfiles)
+	rep.Rules = append(rep.Rules, rules...)
+	rep.Findings = append(rep.Findings, fs...)
 	return rep, nil
 }
 

@@ -72,12 +72,16 @@ func TestSourceQuestions(t *testing.T) {
 		{"same checkout", noopt, fixtures.Dir("breakcases"), []string{"BP-NOTINBIN"}, PathRule{}},
 		{"another checkout", noopt, moved, []string{"BP-NOTINBIN", "BP-PATH"}, PathRule{moved, real}},
 		{"symlinked workspace", noopt, link, []string{"BP-NOTINBIN", "BP-SYMLINK"}, PathRule{link, real}},
-		{"trimpath", trimmed, moved, []string{"BP-NOTINBIN", "BP-OPT", "BP-PATH", "BP-TRIMPATH"}, PathRule{moved, "breakcases"}},
+		{"trimpath", trimmed, moved, []string{"BP-NOTINBIN", "BP-OPT", "BP-PATH", "BP-PATH-GOROOT", "BP-TRIMPATH"}, PathRule{moved, "breakcases"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := NewInput(tc.bin)
 			in.Source = tc.source
+			// A fixed toolchain layout: the binary's own GOROOT exists here,
+			// so only -trimpath's relative names need a GOROOT rule.
+			in.GoEnv = func() (string, string, error) { return "/opt/go", "/opt/gomod", nil }
+			in.GoVersion = nil
 			in.Breaks = []string{filepath.Join(tc.source, "main.go") + ":" + itoa(fixtures.Line(t, "breakcases", "main.go", "print"))}
 			rep := doctor(t, in)
 			if got := findingIDs(rep.Findings); !slices.Equal(got, tc.wantIDs) {
@@ -86,6 +90,9 @@ func TestSourceQuestions(t *testing.T) {
 			var want []PathRule
 			if tc.rule != (PathRule{}) {
 				want = []PathRule{tc.rule}
+			}
+			if tc.bin == trimmed {
+				want = append(want, PathRule{From: "/opt/go/src", To: ""})
 			}
 			if !slices.Equal(rep.PathRules, want) {
 				t.Errorf("rules %+v, want %+v", rep.PathRules, want)
