@@ -51,6 +51,7 @@ func sample() *dwarfcheck.Report {
 				{PC: 0x4aaf13, File: "/app/main.go", Line: 21, Function: "main.main"},
 				{PC: 0x4ab000, File: "/app/main.go", Line: 30, Function: "main.run", Inlined: true}}},
 			{Location: "main.go:17", Kind: "line", Findings: []dwarfcheck.Finding{nostmt}},
+			{Location: "main.go:18", Kind: "line", Findings: []dwarfcheck.Finding{nostmt}},
 		},
 	}
 	return rep
@@ -180,7 +181,7 @@ func TestSARIFShape(t *testing.T) {
 			t.Errorf("result %s: level %q", r.RuleID, r.Level)
 		}
 	}
-	if len(log.Runs[0].Results) != 5 {
-		t.Errorf("%d results, want 5 (4 findings + 1 breakpoint finding)", len(log.Runs[0].Results))
+	if len(log.Runs[0].Results) != 6 {
+		t.Errorf("%d results, want 6 (4 findings + 2 breakpoint findings)", len(log.Runs[0].Results))
 	}
 }

@@ -26,7 +26,7 @@ func Text(w io.Writer, r *dwarfcheck.Report, opt TextOptions) error {
 	if opt.Width == 0 {
 		opt.Width = 100
 	}
-	tw := &textWriter{w: w, opt: opt}
+	tw := &textWriter{w: w, opt: opt, explained: map[string]bool{}}
 	head := r.Binary
 	if r.GoVersion != "" {
 		head += " (" + r.GoVersion + ")"
@@ -52,9 +52,10 @@ func Text(w io.Writer, r *dwarfcheck.Report, opt TextOptions) error {
 }
 
 type textWriter struct {
-	w   io.Writer
-	opt TextOptions
-	err error
+	w         io.Writer
+	opt       TextOptions
+	err       error
+	explained map[string]bool // IDs whose why/fix/docs were printed
 }
 
 func (t *textWriter) printf(format string, args ...any) {
@@ -76,6 +77,11 @@ func (t *textWriter) finding(f dwarfcheck.Finding, indent string) {
 		}
 		t.printf("%sevidence: %s  %s\n", in, where, e.Fact)
 	}
+	if t.explained[f.ID] {
+		t.printf("%s(why and fix: see %s above)\n", in, f.ID)
+		return
+	}
+	t.explained[f.ID] = true
 	t.wrapped(in, "why: ", f.Explanation)
 	for _, fx := range f.Fixes {
 		t.printf("%sfix: %s\n", in, fx.Summary)
