@@ -77,19 +77,22 @@ func (t *textWriter) finding(f dwarfcheck.Finding, indent string) {
 		}
 		t.printf("%sevidence: %s  %s\n", in, where, e.Fact)
 	}
-	if t.explained[f.ID] {
-		t.printf("%s(why and fix: see %s above)\n", in, f.ID)
-		return
+	repeat := t.explained[f.ID]
+	if repeat {
+		t.printf("%swhy: see %s above\n", in, f.ID)
+	} else {
+		t.wrapped(in, "why: ", f.Explanation)
 	}
 	t.explained[f.ID] = true
-	t.wrapped(in, "why: ", f.Explanation)
-	for _, fx := range f.Fixes {
+	for _, fx := range f.Fixes { // fixes are specific to each occurrence
 		t.printf("%sfix: %s\n", in, fx.Summary)
 		if len(fx.Command) > 0 {
 			t.printf("%s     $ %s\n", in, fx.CommandLine())
 		}
 	}
-	t.printf("%sdocs: %s\n", in, f.DocURL)
+	if !repeat {
+		t.printf("%sdocs: %s\n", in, f.DocURL)
+	}
 }
 
 // wrapped prints text after label, wrapped at the configured width.
