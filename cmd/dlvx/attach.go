@@ -17,8 +17,8 @@ const noPreflightFlag = "no-preflight"
 var (
 	// noPreflight is set by attach --no-preflight.
 	noPreflight bool
-	// attachedPID is the PID dlvx attach was given, 0 in other commands:
-	// exit safety says whether it detaches or ends a launched process.
+	// attachedPID is the PID dlvx attach was given, -1 for attach
+	// --waitfor, 0 in other commands: what exit safety says it does.
 	attachedPID int
 )
 
@@ -49,7 +49,8 @@ func addAttachPreflight(root *cobra.Command) {
 		"Do not check the process (/proc, Yama, capabilities, the executable) before attaching, and report attach errors as Delve words them.")
 	attach.PreRunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
-			return nil // --waitfor: no process yet
+			attachedPID = -1 // --waitfor: no process yet
+			return nil
 		}
 		pid, err := strconv.Atoi(args[0])
 		if err != nil {
