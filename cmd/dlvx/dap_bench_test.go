@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/dlvx/dlvx/internal/fixtures"
@@ -27,6 +30,7 @@ func BenchmarkDAPLaunchToBreakpoint(b *testing.B) {
 			for b.Loop() {
 				srv := startDAPWith(b, bin)
 				c := dialDAP(b, srv.addr)
+				c.anySeq = name == "dlv"
 				c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
 				c.response(c.request("launch", map[string]any{"mode": "exec", "program": worker, "args": []string{"-n", "1"}}))
 				c.setBreakpointAndStop(b)
@@ -38,4 +42,58 @@ func BenchmarkDAPLaunchToBreakpoint(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkDAPAttach measures attaching to a running worker and detaching:
+// start the DAP server, initialize, attach, configurationDone, disconnect
+// (the worker runs on), wait for the server to exit.
+func BenchmarkDAPAttach(b *testing.B) {
+	worker := fixtures.Build(b, "worker", fixtures.NoOpt)
+	bins := map[string]string{"dlvx": dlvxBin}
+	if up := os.Getenv("DLVX_UPSTREAM_DLV"); up != "" {
+		bins["dlv"] = up
+	}
+	for _, name := range []string{"dlv", "dlvx"} {
+		bin, ok := bins[name]
+		if !ok {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			pid := startWorker(b, worker)
+			for b.Loop() {
+				srv := startDAPWith(b, bin)
+				c := dialDAP(b, srv.addr)
+				c.anySeq = name == "dlv"
+				c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
+				c.response(c.request("attach", map[string]any{"mode": "local", "processId": pid}))
+				c.response(c.request("configurationDone", nil))
+				c.response(c.request("disconnect", map[string]any{}))
+				if code := srv.exitCode(b); code != 0 {
+					b.Fatalf("%s dap exited %d:\n%s", name, code, srv.out)
+				}
+				c.conn.Close()
+			}
+		})
+	}
+}
+
+// startWorker runs the worker for longer than any benchmark and returns its
+// pid once it is ready.
+func startWorker(b *testing.B, bin string) int {
+	b.Helper()
+	cmd := exec.Command(bin, "-n", "1000000", "-pause", "10ms")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var pid int
+	if _, err := fmt.Fscanf(stdout, "ready %d\n", &pid); err != nil {
+		b.Fatalf("worker: %v", err)
+	}
+	go io.Copy(io.Discard, stdout)
+	return pid
 }

@@ -3,6 +3,7 @@ package dap
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -208,5 +209,25 @@ func TestRelayExplainsWithoutDoctor(t *testing.T) {
 	want := "no function main.nothere in the symbol table of " + worker + "\ncould not find function"
 	if got := resp.Body.Breakpoints[0].Message; got != want {
 		t.Errorf("message %q, want %q", got, want)
+	}
+}
+
+// Delve numbers a message when it builds it and sends it later, so its seq
+// can go backwards on the wire (seen with upstream dlv while attaching:
+// 7 after 8). The client sees seq in wire order.
+func TestRelayOrdersDelveSeq(t *testing.T) {
+	r := startRelay(t, &Middleware{})
+	last := int64(0)
+	for _, seq := range []int{1, 3, 2, 4} {
+		write(t, r.adapter, frame(fmt.Sprintf(`{"seq":%d,"type":"event","event":"e%d"}`, seq, seq)))
+		got := readFrame(t, r.cr)
+		if s := seqOf(t, got); s <= last {
+			t.Fatalf("client saw seq %d after %d: %s", s, last, got)
+		} else {
+			last = s
+		}
+		if ev := decodeMap(t, got)["event"]; ev != fmt.Sprintf("e%d", seq) {
+			t.Fatalf("client got %s, want event e%d", got, seq)
+		}
 	}
 }
