@@ -81,7 +81,7 @@ func processState(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error
 		return []dwarfcheck.Finding{f}, nil
 	case s.Status.State == 'T':
 		f := dwarfcheck.NewFinding("AT-STATE-STOPPED", ev(statusSrc(pid), "State: %s", s.Status.StateText))
-		f.Fixes = []dwarfcheck.Fix{fix("resume it before or after attaching", "kill", "-CONT", pid)}
+		f.Fixes = []dwarfcheck.Fix{fix("if it was stopped on purpose, do not attach: the session resumes it; otherwise resume it", "kill", "-CONT", pid)}
 		return []dwarfcheck.Finding{f}, nil
 	}
 	return nil, nil

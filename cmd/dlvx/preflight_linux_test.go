@@ -296,3 +296,29 @@ func TestDoctorPID(t *testing.T) {
 		t.Errorf("findings %+v, want AT-NOTGO first", doc.Findings)
 	}
 }
+
+func TestAttachStoppedProcess(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	tg := startTarget(t, bin, "-n", "50", "-pause", "10ms")
+	if err := tg.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(time.Minute)
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for !strings.HasPrefix(procStatus(tg.pid, "State"), "T") {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("pid %d never stopped: State %s", tg.pid, procStatus(tg.pid, "State"))
+		}
+	}
+	out := startDlvx(t, t.TempDir(), []string{"break main.work", "continue"}, "attach", strconv.Itoa(tg.pid), bin).wait(t)
+	if !strings.Contains(out, "dlvx: preflight warning AT-STATE-STOPPED") {
+		t.Errorf("no AT-STATE-STOPPED warning before attaching:\n%s", out)
+	}
+	if got := stops(out); len(got) != 1 || got[0].fn != "main.work" {
+		t.Fatalf("want one stop in main.work (the session resumes the process), got %v\n%s", got, out)
+	}
+	checkReleased(t, tg, bin, breakpointAddr(t, out))
+}
