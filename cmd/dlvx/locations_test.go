@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
+	"os/exec"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -243,6 +244,19 @@ func TestPreemptFunctionBreakpointDAP(t *testing.T) {
 		c.response(c.request("continue", map[string]any{"threadId": g}))
 		if s := c.event("stopped").(*godap.StoppedEvent); s.Body.ThreadId != g {
 			t.Fatalf("stopped in goroutine %d (%s), filter is @g%d", s.Body.ThreadId, s.Body.Reason, g)
+		}
+	}
+}
+
+// dlvx help locations documents both forms, the filter and every hook.
+func TestHelpLocations(t *testing.T) {
+	out, err := exec.Command(dlvxBin, "help", "locations").CombinedOutput()
+	if err != nil {
+		t.Fatalf("dlvx help locations: %v\n%s", err, out)
+	}
+	for _, want := range []string{"SYMBOL+OFFSET", "preempt:HOOK", "@gN", "entry", "call", "park", "resume", "return"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("dlvx help locations does not mention %q:\n%s", want, out)
 		}
 	}
 }
