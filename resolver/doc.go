@@ -35,7 +35,11 @@
 // The filter keeps only stops on the listed goroutines, e.g.
 // preempt:entry@g7 or main.work+0x1c@g7,12. It becomes the breakpoint
 // condition runtime.curg.goid == 7 (joined with "&&" to a condition the user
-// gives); the condition command replaces the whole condition.
+// gives); the condition command replaces the whole condition. The filter,
+// like re-resolution after restart, needs the breakpoint to be created from
+// the location string: the terminal and DAP do that; a JSON-RPC client
+// passes it as CreateBreakpoint's LocExpr (a breakpoint created from the
+// addresses FindLocation returned has no filter).
 //
 // # Errors
 //
