@@ -318,3 +318,15 @@ func TestMalformedStatus(t *testing.T) {
 		t.Fatalf("a malformed status reads as an unusable process naming the file, got %+v", rep.Findings)
 	}
 }
+
+func TestEmulatedProcess(t *testing.T) {
+	h := newFakeHost(t)
+	h.process(200, 1, h.uid, "/usr/libexec/qemu-binfmt/aarch64-binfmt-P", []string{"/app"})
+	if f := find(h.diagnose(200), "ENV-ARCH-EMULATED"); f != nil {
+		t.Errorf("a binfmt helper name is not an emulator match: %+v", f)
+	}
+	h.process(201, 1, h.uid, "/usr/bin/qemu-aarch64-static", []string{"/usr/bin/qemu-aarch64-static", "/app"})
+	if f := find(h.diagnose(201), "ENV-ARCH-EMULATED"); f == nil {
+		t.Errorf("qemu-aarch64-static: want ENV-ARCH-EMULATED")
+	}
+}

@@ -3,6 +3,7 @@ package attachcheck
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,12 +40,22 @@ func (e *ProcError) Error() string { return fmt.Sprintf("parse %s: %v", e.Path, 
 // Unwrap returns the underlying error.
 func (e *ProcError) Unwrap() error { return e.Err }
 
-// readStatus parses the status file at path.
+// readStatus reads and parses the status file at path.
 func readStatus(path string) (*Status, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	st, err := parseStatus(data)
+	if err != nil {
+		return nil, &ProcError{Path: path, Err: err}
+	}
+	return st, nil
+}
+
+// parseStatus parses the text of a /proc/PID/status file. Unknown fields
+// are ignored; a known field with a malformed value is an error.
+func parseStatus(data []byte) (*Status, error) {
 	st := &Status{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
@@ -53,11 +64,14 @@ func readStatus(path string) (*Status, error) {
 			continue
 		}
 		if err := st.set(key, strings.TrimSpace(val)); err != nil {
-			return nil, &ProcError{Path: path, Err: fmt.Errorf("field %s: %w", key, err)}
+			return nil, fmt.Errorf("field %s: %w", key, err)
 		}
 	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
 	if st.PID == 0 || st.State == 0 {
-		return nil, &ProcError{Path: path, Err: fmt.Errorf("no Pid or State field")}
+		return nil, errors.New("no Pid or State field")
 	}
 	return st, nil
 }
@@ -147,12 +161,17 @@ type mount struct {
 	ReadOnly bool
 }
 
-// readMountinfo parses /proc/PID/mountinfo; unparsable lines are skipped.
+// readMountinfo reads and parses /proc/PID/mountinfo.
 func readMountinfo(path string) ([]mount, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	return parseMountinfo(data), nil
+}
+
+// parseMountinfo parses mountinfo text; lines too short are skipped.
+func parseMountinfo(data []byte) []mount {
 	var ms []mount
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
@@ -165,7 +184,7 @@ func readMountinfo(path string) ([]mount, error) {
 		}
 		ms = append(ms, mount{Point: unescapeMount(f[4]), ReadOnly: ro})
 	}
-	return ms, nil
+	return ms
 }
 
 // unescapeMount undoes mountinfo's octal escapes (\040 for a space).

@@ -304,3 +304,20 @@ func BenchmarkPreflight(b *testing.B) {
 		}
 	}
 }
+
+func TestRealArchitectureMismatch(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	_, pid := startReady(t, bin, "-n", "100000", "-pause", "10ms")
+	env := Host()
+	env.GOARCH = "arm64" // as if this amd64 process were seen by an arm64 debugger
+	if runtime.GOARCH == "arm64" {
+		env.GOARCH = "amd64"
+	}
+	rep, _, err := Diagnose(env, pid, Options{BinaryChecks: dwarfcheck.BinaryChecks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if find(rep, "ENV-ARCH") == nil {
+		t.Errorf("want ENV-ARCH from the binary doctor on /proc/PID/exe, got %v", ids(rep, 0))
+	}
+}

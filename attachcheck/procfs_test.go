@@ -1,0 +1,59 @@
+package attachcheck
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseStatus(t *testing.T) {
+	st, err := parseStatus([]byte("Name:\tworker\nState:\tt (tracing stop)\nTgid:\t7\nPid:\t8\nPPid:\t1\nTracerPid:\t9\n" +
+		"Uid:\t1000\t1001\t1002\t1003\nGid:\t5\t5\t5\t5\nNSpid:\t8\t2\nCapEff:\t0000000000080000\nSeccomp:\t2\nNoNewPrivs:\t1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.State != 't' || st.Tgid != 7 || st.PID != 8 || st.TracerPid != 9 || st.Uid != [4]int{1000, 1001, 1002, 1003} ||
+		len(st.NSpid) != 2 || !st.HasCapSysPtrace() || st.Seccomp != 2 || !st.NoNewPrivs {
+		t.Errorf("parsed %+v", st)
+	}
+	for _, bad := range []string{"", "Pid:\t1\n", "Pid:\tx\nState:\tR\n", "Pid:\t1\nState:\tR\nUid:\t1 2\n", "Pid:\t1\nState:\tR\nCapEff:\tzz\n"} {
+		if _, err := parseStatus([]byte(bad)); err == nil {
+			t.Errorf("parseStatus(%q) accepted", bad)
+		}
+	}
+}
+
+func TestMountOf(t *testing.T) {
+	ms := parseMountinfo([]byte("22 1 0:21 / /proc rw,nosuid - proc proc rw\n23 22 0:21 /sys /proc/sys ro,nosuid - proc proc rw\n" +
+		"24 1 8:1 / / rw - ext4 /dev/sda1 rw\n25 1 8:1 / /mnt/a\\040b ro - ext4 /dev/sda1 rw\nshort line\n"))
+	tests := []struct {
+		path string
+		want string
+		ro   bool
+	}{
+		{"/proc/sys/kernel/yama/ptrace_scope", "/proc/sys", true},
+		{"/proc/self/status", "/proc", false},
+		{"/proc/system", "/proc", false},
+		{"/mnt/a b/x", "/mnt/a b", true},
+		{"/etc/passwd", "/", false},
+	}
+	for _, tc := range tests {
+		m, ok := mountOf(ms, tc.path)
+		if !ok || m.Point != tc.want || m.ReadOnly != tc.ro {
+			t.Errorf("mountOf(%s) = %+v, %v; want %s ro=%v", tc.path, m, ok, tc.want, tc.ro)
+		}
+	}
+}
+
+// FuzzParseProc feeds arbitrary text to the /proc parsers: they must
+// return errors, never panic.
+func FuzzParseProc(f *testing.F) {
+	f.Add([]byte("Name:\tx\nState:\tS (sleeping)\nPid:\t1\nUid:\t0\t0\t0\t0\nNSpid:\t1\t2\n"))
+	f.Add([]byte("22 1 0:21 / /proc\\04 rw - proc proc rw\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parseStatus(data)
+		for _, m := range parseMountinfo(data) {
+			mountOf([]mount{m}, "/proc/sys/kernel/yama/ptrace_scope")
+		}
+		unescapeMount(strings.ReplaceAll(string(data), "\n", ""))
+	})
+}
