@@ -27,22 +27,34 @@ trap cleanup EXIT INT TERM
 target=$!
 echo "exit -d" >"$tmp/init"
 
-# median_ms runs a session n times and prints the median in milliseconds.
-median_ms() {
-	i=0
-	while [ "$i" -lt "$n" ]; do
-		start=$(date +%s%N)
-		"$@" --init "$tmp/init" --allow-non-terminal-interactive=true </dev/null >/dev/null 2>&1
-		end=$(date +%s%N)
-		echo $(((end - start) / 1000))
-		i=$((i + 1))
-	done | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f\n", m / 1000 }'
+# once_us runs one attach-and-detach session and prints its wall time in µs.
+once_us() {
+	start=$(date +%s%N)
+	"$@" --init "$tmp/init" --allow-non-terminal-interactive=true </dev/null >/dev/null 2>&1
+	end=$(date +%s%N)
+	echo $(((end - start) / 1000))
 }
 
-up=$(median_ms "$dlv" attach "$target")
-x=$(median_ms "$dlvx" attach "$target")
-raw=$(median_ms "$dlvx" attach --no-preflight "$target")
+# The three variants run interleaved, so load that changes during the
+# run (a shared machine) weighs on all of them alike.
+i=0
+while [ "$i" -lt "$n" ]; do
+	once_us "$dlv" attach "$target" >>"$tmp/dlv"
+	once_us "$dlvx" attach "$target" >>"$tmp/dlvx"
+	once_us "$dlvx" attach --no-preflight "$target" >>"$tmp/raw"
+	i=$((i + 1))
+done
+
+# median_ms prints the median of a file of µs values in milliseconds.
+median_ms() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f\n", m / 1000 }'
+}
+
+up=$(median_ms "$tmp/dlv")
+x=$(median_ms "$tmp/dlvx")
+raw=$(median_ms "$tmp/raw")
 echo "attach+detach median of $n on a -N -l worker (ms): dlv $up, dlvx $x, dlvx --no-preflight $raw"
 awk -v up="$up" -v x="$x" -v raw="$raw" 'BEGIN {
 	printf "dlvx vs dlv: %+.1f%%; preflight vs --no-preflight: %+.1f%%\n", (x - up) * 100 / up, (x - raw) * 100 / raw
 }'
+echo "the preflight alone, in process: go test -run XXX -bench Preflight ./attachcheck"
