@@ -227,8 +227,15 @@ func TestAttachRefusedTracedByGDB(t *testing.T) {
 		t.Errorf("the tracer is not named gdb:\n%s", text)
 	}
 	gdbIn.Close()
-	if err := gdb.Wait(); err != nil {
-		t.Fatalf("gdb: %v\n%s", err, gdbOut.String())
+	gdbDone := make(chan error, 1)
+	go func() { gdbDone <- gdb.Wait() }()
+	select {
+	case err := <-gdbDone:
+		if err != nil {
+			t.Fatalf("gdb: %v\n%s", err, gdbOut.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("gdb did not detach and quit:\n%s", gdbOut.String())
 	}
 	if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
 		t.Errorf("target's last line %q, want done", last)
