@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vet test test-dlvx test-scripts delve-test demo bench clean
+.PHONY: all build delve upstream-dlv vscode-client vet test test-dlvx test-scripts delve-test demo bench clean
 
 all: build
 
@@ -35,11 +35,17 @@ vet: delve
 test: vet test-scripts test-dlvx delve-test
 	@echo "make test: all suites passed"
 
-test-dlvx: build upstream-dlv
+test-dlvx: build upstream-dlv vscode-client
 	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(GO) test -count=1 -timeout 15m ./...
 
 test-scripts:
 	cd scripts && $(GO) test -count=1 ./...
+
+# VS Code's own DAP test client (npm @vscode/debugadapter-testsupport), pinned by its package-lock.
+VSCODE_CLIENT := cmd/dlvx/testdata/vscode-client
+vscode-client: $(VSCODE_CLIENT)/node_modules/.package-lock.json
+$(VSCODE_CLIENT)/node_modules/.package-lock.json: $(VSCODE_CLIENT)/package-lock.json
+	cd $(VSCODE_CLIENT) && npm ci --no-audit --no-fund
 
 # Delve's own tests for every Delve package the patches touch.
 delve-test: delve

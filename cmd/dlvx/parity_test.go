@@ -12,7 +12,13 @@ import (
 // dlvxAdditions lists what dlvx adds to dlv's command line: a command path
 // mapped to its added flags, or to nil when the whole command is new. The
 // parity test fails on anything else that differs.
-var dlvxAdditions = map[string][]string{}
+var dlvxAdditions = map[string][]string{
+	"attach": {"--no-preflight"},
+}
+
+// dlvxGlobalAdditions are root persistent flags dlvx adds: every command's
+// help lists them among its global flags.
+var dlvxGlobalAdditions = []string{"--allow-remote"}
 
 // surface maps each command path ("" for the root, "completion bash") to
 // the flags its help lists, local and global.
@@ -113,7 +119,7 @@ func TestParityWithUpstreamDlv(t *testing.T) {
 			t.Errorf("dlvx has the command %q that dlv lacks: list it in dlvxAdditions", path)
 		case inUpstream:
 			for _, f := range flags {
-				if !slices.Contains(upFlags, f) && !slices.Contains(added, f) {
+				if !slices.Contains(upFlags, f) && !slices.Contains(added, f) && !slices.Contains(dlvxGlobalAdditions, f) {
 					t.Errorf("dlvx %s has the flag %s that dlv lacks: list it in dlvxAdditions", path, f)
 				}
 			}
