@@ -14,6 +14,7 @@ import (
 // parity test fails on anything else that differs.
 var dlvxAdditions = map[string][]string{
 	"attach": {"--no-preflight"},
+	"doctor": nil,
 }
 
 // dlvxGlobalAdditions are root persistent flags dlvx adds: every command's
