@@ -109,7 +109,11 @@ func Find(f *elf.File) (*Table, error) {
 	if !ok {
 		return nil, fmt.Errorf("find preemption hooks in %s binary: %w", f.Machine, ErrUnsupportedArch)
 	}
-	syms, err := newSymtab(f)
+	keep := map[string]bool{}
+	for _, n := range []string{asyncPreempt, asyncPreempt2, mcall} {
+		keep[n], keep[n+abi0Suffix] = true, true
+	}
+	syms, err := newSymtab(f, keep)
 	if err != nil {
 		return nil, fmt.Errorf("find preemption hooks: %w", err)
 	}

@@ -15,17 +15,18 @@ type symtab struct {
 	byName map[string][]elf.Symbol
 }
 
-func newSymtab(f *elf.File) (*symtab, error) {
+// newSymtab indexes the functions of f whose names are in keep.
+func newSymtab(f *elf.File, keep map[string]bool) (*symtab, error) {
 	all, err := f.Symbols()
 	if errors.Is(err, elf.ErrNoSymbols) {
-		return pclnSymtab(f)
+		return pclnSymtab(f, keep)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read symbols: %w", err)
 	}
 	s := &symtab{byName: make(map[string][]elf.Symbol)}
 	for _, sym := range all {
-		if elf.ST_TYPE(sym.Info) == elf.STT_FUNC {
+		if keep[sym.Name] && elf.ST_TYPE(sym.Info) == elf.STT_FUNC {
 			s.byName[sym.Name] = append(s.byName[sym.Name], sym)
 		}
 	}
@@ -33,7 +34,7 @@ func newSymtab(f *elf.File) (*symtab, error) {
 }
 
 // pclnSymtab reads the function table of the Go runtime.
-func pclnSymtab(f *elf.File) (*symtab, error) {
+func pclnSymtab(f *elf.File, keep map[string]bool) (*symtab, error) {
 	pcln, text := f.Section(".gopclntab"), f.Section(".text")
 	if pcln == nil || text == nil {
 		return nil, ErrNoSymbols
@@ -48,6 +49,9 @@ func pclnSymtab(f *elf.File) (*symtab, error) {
 	}
 	s := &symtab{byName: make(map[string][]elf.Symbol)}
 	for _, fn := range tab.Funcs {
+		if !keep[fn.Name] {
+			continue
+		}
 		sym := elf.Symbol{Name: fn.Name, Value: fn.Entry, Size: fn.End - fn.Entry}
 		s.byName[fn.Name] = append(s.byName[fn.Name], sym)
 	}

@@ -129,9 +129,13 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 	if err != nil {
 		return nil, err
 	}
-	wrapperAt, hasWrapper := bin.syms[base+abi0Suffix]
+	syms, err := bin.symbols()
+	if err != nil {
+		return nil, err
+	}
+	wrapperAt, hasWrapper := syms[base+abi0Suffix]
 	isWrapper := func(fn *proc.Function) bool {
-		if len(bin.syms) == 0 { // stripped: a wrapper transfers to a namesake
+		if len(syms) == 0 { // stripped: a wrapper transfers to a namesake
 			return transfersTo(t, fn, fns)
 		}
 		return hasWrapper && fn.Entry == wrapperAt+bi.Images[0].StaticBase
@@ -209,12 +213,18 @@ func readCode(t *proc.Target, entry, end uint64) ([]byte, error) {
 	return code, nil
 }
 
-// A binEntry is what the resolver read from one executable file.
+// A binEntry is what the resolver read from one executable file. Symbols
+// and hooks are each read on first use: a hook needs no symbol map.
 type binEntry struct {
-	syms  map[string]uint64 // function symbol → link-time address
-	hooks *preempt.Table
-	err   error // reading the file; hooks are nil then
-	herr  error // finding the hooks
+	path string
+
+	symsOnce sync.Once
+	syms     map[string]uint64 // function symbol → link-time address
+	symsErr  error
+
+	hooksOnce sync.Once
+	hooks     *preempt.Table
+	hooksErr  error
 }
 
 type binKey struct {
@@ -229,7 +239,7 @@ var errNoBinary = errors.New("target has no executable image")
 // so no instruction belongs to it alone.
 var ErrInlined = errors.New("function is inlined at every call and has no code of its own; rebuild with -gcflags=all=-l or use file:line")
 
-// binary returns the cached symbols and hooks of the executable at path.
+// binary returns the cache entry of the executable at path.
 func (r *Resolver) binary(path string) (*binEntry, error) {
 	if path == "" {
 		return nil, errNoBinary
@@ -239,32 +249,46 @@ func (r *Resolver) binary(path string) (*binEntry, error) {
 		return nil, fmt.Errorf("read executable: %w", err)
 	}
 	key := binKey{path, st.Size(), st.ModTime().UnixNano()}
-	if e, ok := r.bins.Load(key); ok {
-		return e.(*binEntry), e.(*binEntry).err
-	}
-	e := loadBinary(path)
-	r.bins.Store(key, e)
-	return e, e.err
+	e, _ := r.bins.LoadOrStore(key, &binEntry{path: path})
+	return e.(*binEntry), nil
 }
 
-func loadBinary(path string) *binEntry {
-	f, err := elf.Open(path)
-	if err != nil {
-		return &binEntry{err: fmt.Errorf("read executable: %w", err)}
-	}
-	defer f.Close()
-	e := &binEntry{syms: map[string]uint64{}}
-	syms, err := f.Symbols()
-	if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
-		return &binEntry{err: fmt.Errorf("read symbols of %s: %w", path, err)}
-	}
-	for _, s := range syms {
-		if elf.ST_TYPE(s.Info) == elf.STT_FUNC {
-			e.syms[s.Name] = s.Value
+// symbols returns the ELF function symbols; none for a stripped binary.
+func (e *binEntry) symbols() (map[string]uint64, error) {
+	e.symsOnce.Do(func() {
+		f, err := elf.Open(e.path)
+		if err != nil {
+			e.symsErr = fmt.Errorf("read executable: %w", err)
+			return
 		}
-	}
-	e.hooks, e.herr = preempt.Find(f)
-	return e
+		defer f.Close()
+		syms, err := f.Symbols()
+		if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
+			e.symsErr = fmt.Errorf("read symbols of %s: %w", e.path, err)
+			return
+		}
+		e.syms = make(map[string]uint64)
+		for _, s := range syms {
+			if elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+				e.syms[s.Name] = s.Value
+			}
+		}
+	})
+	return e.syms, e.symsErr
+}
+
+// hookTable returns the preemption hooks of the executable.
+func (e *binEntry) hookTable() (*preempt.Table, error) {
+	e.hooksOnce.Do(func() {
+		f, err := elf.Open(e.path)
+		if err != nil {
+			e.hooksErr = fmt.Errorf("read executable: %w", err)
+			return
+		}
+		defer f.Close()
+		e.hooks, e.hooksErr = preempt.Find(f)
+	})
+	return e.hooks, e.hooksErr
 }
 
 // ResolveHook returns the run-time addresses of hook h in the program bi
@@ -278,11 +302,12 @@ func (r *Resolver) ResolveHook(bi *proc.BinaryInfo, h preempt.Hook) ([]uint64, e
 	if err != nil {
 		return nil, err
 	}
-	if bin.herr != nil {
-		return nil, bin.herr
+	table, err := bin.hookTable()
+	if err != nil {
+		return nil, err
 	}
 	var pcs []uint64
-	for _, s := range bin.hooks.Sites[h] {
+	for _, s := range table.Sites[h] {
 		pc := s.Addr() + img.StaticBase
 		if bi.PCToFunc(pc) == nil {
 			return nil, fmt.Errorf("preemption hook %s: %#x (%s+%#x) is in no function the debugger knows", h, pc, s.Func, s.Offset)
