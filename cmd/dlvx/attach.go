@@ -18,7 +18,8 @@ var (
 	// noPreflight is set by attach --no-preflight.
 	noPreflight bool
 	// attachedPID is the PID dlvx attach was given, -1 for attach
-	// --waitfor, 0 in other commands: what exit safety says it does.
+	// --waitfor, 0 in other commands: what exit safety says it does
+	// (patch 0010 makes Stop detach from a --waitfor process too).
 	attachedPID int
 )
 

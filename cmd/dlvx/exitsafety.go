@@ -65,7 +65,7 @@ func stopOnSignals(s service.Server, headless bool) {
 // endingWhat says what stopping the session does to the process.
 func endingWhat() string {
 	if attachedPID < 0 {
-		return "ending the session"
+		return "detaching from the process --waitfor found, which keeps running"
 	}
 	if attachedPID != 0 {
 		return fmt.Sprintf("detaching from pid %d, which keeps running", attachedPID)

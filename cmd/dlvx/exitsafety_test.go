@@ -257,7 +257,14 @@ func TestHaltWhileStoppedThenDetach(t *testing.T) {
 // returns its address and output.
 func startHeadlessAttach(t *testing.T, pid int) (string, *interactive) {
 	t.Helper()
-	cmd := exec.Command(dlvxBin, "attach", strconv.Itoa(pid), "--headless", "--listen", "127.0.0.1:0", "--api-version", "2")
+	return startHeadlessCmd(t, "attach", strconv.Itoa(pid))
+}
+
+// startHeadlessCmd runs dlvx with args and --headless on loopback (one
+// client) and returns its address and output.
+func startHeadlessCmd(t *testing.T, args ...string) (string, *interactive) {
+	t.Helper()
+	cmd := exec.Command(dlvxBin, append(args, "--headless", "--listen", "127.0.0.1:0", "--api-version", "2")...)
 	s := &interactive{cmd: cmd, out: newSyncBuffer()}
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	if err := cmd.Start(); err != nil {
@@ -300,4 +307,29 @@ func TestHeadlessExitPaths(t *testing.T) {
 			checkReleased(t, tg, bin, bp.Addr)
 		})
 	}
+}
+
+func TestHeadlessWaitforStopDetaches(t *testing.T) {
+	data, err := os.ReadFile(fixtures.Build(t, "worker", fixtures.NoOpt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "waitfor-target")
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tg := startTarget(t, bin, "-n", "200", "-pause", "10ms")
+	addr, s := startHeadlessCmd(t, "attach", "--waitfor", bin)
+	c := rpc2.NewClient(addr)
+	bp, err := c.CreateBreakpoint(&api.Breakpoint{FunctionName: "main.work", Cond: "i < 0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Continue()
+	waitRunning(t, tg.pid)
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if status, out := s.exitStatus(t); status != 0 {
+		t.Fatalf("headless dlvx exited %d:\n%s", status, out)
+	}
+	checkReleased(t, tg, bin, bp.Addr)
 }
