@@ -260,3 +260,26 @@ func TestHelpLocations(t *testing.T) {
 		}
 	}
 }
+
+// trace, condition and on work on dlvx locations like on Delve's.
+func TestTraceConditionOnTerminal(t *testing.T) {
+	skipUnlessAMD64(t)
+	bin := fixtures.Build(t, "spin", fixtures.NoOpt)
+	out := startDlvx(t, t.TempDir(), []string{
+		"break entry main.spin+0",
+		"condition entry n > 1000",
+		"on entry print n * 2",
+		"continue",
+		"clear entry",
+		"trace tp preempt:park",
+		"continue",
+		"exit",
+	}, "exec", bin, "--", "-workers", "1", "-for", "1s").wait(t)
+	if !regexp.MustCompile(`\[entry\] main\.spin\(\) .*\n\tn \* 2: 2147483648\n`).MatchString(out) {
+		t.Errorf("breakpoint at main.spin+0 with condition and on-command: no stop printing n * 2:\n%s", out)
+	}
+	traced := regexp.MustCompile(`> goroutine\(\d+\): \[tp\] runtime\.asyncPreempt2\(\)`).FindAllString(out, -1)
+	if len(traced) == 0 || !strings.Contains(out, "has exited with status 0") {
+		t.Errorf("trace preempt:park: %d trace lines, want some and a normal exit:\n%s", len(traced), out)
+	}
+}
