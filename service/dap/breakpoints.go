@@ -99,7 +99,7 @@ func (s *session) explainBreakpoints(requestSeq int, content []byte) []byte {
 
 // explain asks the explainer about breakpoint i of req.
 func (s *session) explain(req godap.Message, i int, binary string) (string, error) {
-	ctx := context.Background()
+	ctx := withPathRules(context.Background(), s.target.Rules())
 	switch req := req.(type) {
 	case *godap.SetBreakpointsRequest:
 		if i < len(req.Arguments.Breakpoints) && req.Arguments.Source.Path != "" {

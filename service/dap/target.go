@@ -12,7 +12,8 @@ import (
 // target is what a session debugs, as far as the layer knows it.
 type target struct {
 	mu     sync.Mutex
-	binary string // path of the executable; "" until known
+	binary string     // path of the executable; "" until known
+	rules  []PathRule // the launch or attach request's substitutePath
 }
 
 // setBinary records path and reports whether it is the first binary of the
@@ -34,6 +35,20 @@ func (t *target) Binary() string {
 	return t.binary
 }
 
+// setRules records the session's substitutePath rules.
+func (t *target) setRules(rules []PathRule) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.rules = rules
+}
+
+// Rules returns the session's substitutePath rules.
+func (t *target) Rules() []PathRule {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.rules
+}
+
 // launchArgs are the launch and attach arguments the layer reads. The
 // request itself is forwarded as the client wrote it.
 type launchArgs struct {
@@ -41,6 +56,12 @@ type launchArgs struct {
 	Program   string `json:"program"`
 	DlvCwd    string `json:"dlvCwd"`
 	ProcessID int    `json:"processId"`
+}
+
+// pathArgs are read apart from launchArgs, so that a malformed
+// substitutePath (Delve rejects it) does not hide the binary.
+type pathArgs struct {
+	SubstitutePath []PathRule `json:"substitutePath"`
 }
 
 // startTarget finds the executable of a launch or attach request, when
@@ -57,6 +78,10 @@ func (s *session) startTarget(command string, content []byte) {
 		raw = req.Arguments
 	case *godap.AttachRequest:
 		raw = req.Arguments
+	}
+	var paths pathArgs
+	if json.Unmarshal(raw, &paths) == nil {
+		s.target.setRules(paths.SubstitutePath)
 	}
 	var args launchArgs
 	if json.Unmarshal(raw, &args) != nil {
