@@ -20,10 +20,13 @@ var allowRemote bool
 // dapLayer is the DAP middleware in front of every server Delve starts.
 var dapLayer = &dap.Middleware{Log: log.New(os.Stderr, "", 0)}
 
-// installDAP puts dlvx's DAP layer in front of the dap listener, the
-// dap --client-addr connection and the --headless listener (where
-// JSON-RPC passes through untouched).
+// installDAP puts dlvx's DAP layer, with the doctor and its breakpoint
+// verdicts, in front of the dap listener, the dap --client-addr
+// connection and the --headless listener (where JSON-RPC passes through
+// untouched).
 func installDAP() {
+	doc := &dapDoctor{}
+	dapLayer.Doctor, dapLayer.Explainer = doc, doc
 	cmds.WrapListener = wrapListener
 	cmds.WrapConn = func(c net.Conn) net.Conn { return dapLayer.Conn(c) }
 }
