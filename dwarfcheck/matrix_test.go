@@ -171,6 +171,7 @@ func TestDoctorFindings(t *testing.T) {
 		{"c-program", cProgram, []string{"AT-NOTGO"}},
 		{"hardstop/noopt", fixed("hardstop", fixtures.NoOpt), []string{"BP-HARDSTOP"}},
 		{"hardstop/default", fixed("hardstop", fixtures.Default), []string{"BP-HARDSTOP", "BP-OPT"}},
+		{"hardstop/arm64-noopt", fixed("hardstop", arm64NoOpt), []string{"BP-HARDSTOP", "ENV-ARCH"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
