@@ -18,6 +18,7 @@ var (
 	go124        = fixtures.Variant{Name: "go1.24", Env: []string{"GOTOOLCHAIN=go1.24.0"}}
 	go124Strip   = fixtures.Variant{Name: "go1.24-stripped", Flags: []string{"-ldflags=-s -w"}, Env: []string{"GOTOOLCHAIN=go1.24.0"}}
 	go127        = fixtures.Variant{Name: "go1.27", Env: []string{"GOTOOLCHAIN=go1.27.0"}}
+	arm64NoOpt   = fixtures.Variant{Name: "arm64-noopt", Flags: []string{"-gcflags=all=-N -l"}, Env: []string{"GOARCH=arm64"}}
 )
 
 // stripped runs strip(1) on a default build.
