@@ -22,7 +22,7 @@ const ExtensionName = "dlvx"
 // A Notice is something the user should know about a resolution that
 // succeeded: a choice made for them, or a change made to the target.
 type Notice struct {
-	ID   string // stable: "AP-PREEMPT-ENABLED", "BP-ABI-WRAPPER"
+	ID   string // stable: "AP-CORRECT-REENABLED", "BP-FUNCNAME-ABI0"
 	Text string
 }
 
@@ -155,7 +155,7 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 		return nil, &UnknownSymbolError{Name: name, Closest: []string{base}}
 	case len(bodies) == 1:
 		if len(wrappers) > 0 {
-			r.notify("BP-ABI-WRAPPER", "%s names a function and its ABI0 wrapper: using the function at %#x (write %s%s for the wrapper)",
+			r.notify("BP-FUNCNAME-ABI0", "%s names a function and its ABI0 wrapper: using the function at %#x (write %s%s for the wrapper)",
 				base, bodies[0].Entry, base, abi0Suffix)
 		}
 		return bodies[0], nil
@@ -327,24 +327,31 @@ const asyncPreemptOffVar = "runtime.debug.asyncpreemptoff"
 func (r *Resolver) enableAsyncPreempt(t *proc.Target) {
 	scope, err := proc.ThreadScope(t, t.CurrentThread())
 	if err != nil {
-		r.notify("AP-PREEMPT-UNKNOWN", "cannot check %s: %v", asyncPreemptOffVar, err)
+		r.notify("AP-CORRECT-UNREADABLE", "cannot check %s: %v", asyncPreemptOffVar, err)
 		return
 	}
 	v, err := scope.EvalExpression(asyncPreemptOffVar, proc.LoadConfig{})
 	if err != nil || v.Unreadable != nil || v.Value == nil {
-		r.notify("AP-PREEMPT-UNKNOWN", "cannot read %s: preemption hooks fire only if async preemption is on", asyncPreemptOffVar)
+		r.notify("AP-CORRECT-UNREADABLE", "cannot read %s: preemption hooks fire only if async preemption is on", asyncPreemptOffVar)
 		return
 	}
 	if off, _ := constant.Int64Val(v.Value); off == 0 {
 		return
 	}
 	if err := scope.SetVariable(asyncPreemptOffVar, "0"); err != nil {
-		r.notify("AP-PREEMPT-OFF", "async preemption is off in the target and could not be turned on (%v): preemption hooks will not fire", err)
+		r.notify("AP-CORRECT-STILL-OFF", "async preemption is off in the target and could not be turned on (%v): preemption hooks will not fire", err)
 		return
 	}
-	text := "async preemption was off in the target; dlvx turned it on (%s = 0) so that preemption hooks fire"
-	if t.BinInfo().Arch.Name == "arm64" {
-		text += ". On arm64 Delve keeps it off because a preempted instruction sequence is restarted: a breakpoint inside one may be reported twice for one execution"
+	r.notify("AP-CORRECT-REENABLED", "%s", reenabledText(t.BinInfo().Arch.Name))
+}
+
+// reenabledText explains that async preemption was turned back on, and
+// the risk that made Delve turn it off on arch.
+func reenabledText(arch string) string {
+	text := "async preemption was off in the target; dlvx turned it on (" + asyncPreemptOffVar + " = 0) so that preemption hooks fire"
+	switch arch {
+	case "arm64", "loong64":
+		text += "; Delve keeps it off on " + arch + " because a preempted instruction sequence is restarted, so a breakpoint inside one may be reported twice for one execution"
 	}
-	r.notify("AP-PREEMPT-ENABLED", text, asyncPreemptOffVar)
+	return text
 }

@@ -126,8 +126,8 @@ func TestResolveOffsetLive(t *testing.T) {
 
 	// runtime.asyncPreempt2 names a body and its ABI0 wrapper.
 	body, err := r.Resolve(tgt, &Spec{Symbol: "runtime.asyncPreempt2"})
-	if err != nil || len(got.ids) != 1 || got.ids[0] != "BP-ABI-WRAPPER" {
-		t.Fatalf("runtime.asyncPreempt2+0: %v, notices %v; want the body and a BP-ABI-WRAPPER notice", err, got.ids)
+	if err != nil || len(got.ids) != 1 || got.ids[0] != "BP-FUNCNAME-ABI0" {
+		t.Fatalf("runtime.asyncPreempt2+0: %v, notices %v; want the body and a BP-FUNCNAME-ABI0 notice", err, got.ids)
 	}
 	wrapper, err := r.Resolve(tgt, &Spec{Symbol: "runtime.asyncPreempt2.abi0"})
 	if err != nil || wrapper[0] == body[0] {
@@ -171,8 +171,8 @@ func TestHookTurnsAsyncPreemptOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if off, _ := constant.Int64Val(v.Value); off != 0 || len(got.ids) != 1 || got.ids[0] != "AP-PREEMPT-ENABLED" {
-		t.Errorf("after resolving preempt:entry: %s = %d, notices %v; want 0 and AP-PREEMPT-ENABLED", asyncPreemptOffVar, off, got.ids)
+	if off, _ := constant.Int64Val(v.Value); off != 0 || len(got.ids) != 1 || got.ids[0] != "AP-CORRECT-REENABLED" {
+		t.Errorf("after resolving preempt:entry: %s = %d, notices %v; want 0 and AP-CORRECT-REENABLED", asyncPreemptOffVar, off, got.ids)
 	}
 	if _, err := r.Resolve(tgt, &Spec{Hook: preempt.Entry}); err != nil || len(got.ids) != 1 {
 		t.Errorf("second resolution: %v, notices %v; want no new notice", err, got.ids)
@@ -230,7 +230,7 @@ func TestResolveStrippedLive(t *testing.T) {
 	if err != nil || tgt.BinInfo().PCToFunc(park[0]).Entry != body[0] {
 		t.Fatalf("runtime.asyncPreempt2+0 = %#x, %v; want the function holding preempt:park %#x", body, err, park)
 	}
-	if !slices.Contains(got.ids, "BP-ABI-WRAPPER") {
-		t.Errorf("notices %v, want BP-ABI-WRAPPER", got.ids)
+	if !slices.Contains(got.ids, "BP-FUNCNAME-ABI0") {
+		t.Errorf("notices %v, want BP-FUNCNAME-ABI0", got.ids)
 	}
 }

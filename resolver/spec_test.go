@@ -145,3 +145,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestReenabledText(t *testing.T) {
+	if got := reenabledText("arm64"); !strings.Contains(got, "reported twice") {
+		t.Errorf("arm64 notice does not warn about double hits: %s", got)
+	}
+	if got := reenabledText("amd64"); strings.Contains(got, "reported twice") || !strings.Contains(got, asyncPreemptOffVar) {
+		t.Errorf("amd64 notice: %s", got)
+	}
+}
