@@ -139,7 +139,10 @@ func relativePaths(t testing.TB) string {
 
 func TestDoctorFindings(t *testing.T) {
 	fixed := func(name string, v fixtures.Variant) func(testing.TB) string {
-		return func(t testing.TB) string { return fixtures.Build(t, name, v) }
+		return func(t testing.TB) string {
+			needToolchain(t, v)
+			return fixtures.Build(t, name, v)
+		}
 	}
 	tests := []struct {
 		name    string
