@@ -181,6 +181,9 @@ func Source(in *Input) (*SourceReport, error) {
 		rule, n = inferRule(ws, wfiles, bfiles, true)
 		fold = n > 0
 	}
+	if n == 1 && rule.From != rule.To && path.Base(rule.From) != path.Base(rule.To) && !sameCode(in, rule, wfiles) {
+		n = 0 // one file with a common name (main.go) in another directory is no evidence of a move
+	}
 	if n == 0 {
 		rep.Findings = append(rep.Findings, newFinding("BP-NOTINBIN",
 			ev("workspace", "%d .go files under %s", len(wfiles), ws),
@@ -275,4 +278,37 @@ func buildConstraint(file string) string {
 		}
 	}
 	return ""
+}
+
+// sameCode checks a rule backed by a single file: some function the
+// workspace file declares must start in the binary's file the rule maps
+// it to, by Delve's function table.
+func sameCode(in *Input, r PathRule, wfiles []string) bool {
+	bi, err := in.Delve()
+	if err != nil {
+		return false
+	}
+	for _, w := range wfiles {
+		b := applyRules(w, []PathRule{r})
+		data, err := os.ReadFile(w)
+		if err != nil {
+			continue
+		}
+		names := map[string]bool{}
+		for _, l := range strings.Split(string(data), "\n") {
+			if m := funcDecl.FindStringSubmatch(l); m != nil && m[4] != "main" && m[4] != "init" {
+				names[m[4]] = true // every program has main and init: no evidence
+			}
+		}
+		for i := range bi.Functions {
+			fn := &bi.Functions[i]
+			if fn.Entry == 0 || !names[baseName(fn.Name)] {
+				continue
+			}
+			if f, _ := bi.EntryLineForFunc(fn); f == b {
+				return true
+			}
+		}
+	}
+	return false
 }

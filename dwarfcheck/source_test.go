@@ -72,6 +72,7 @@ func TestSourceQuestions(t *testing.T) {
 		{"same checkout", noopt, fixtures.Dir("breakcases"), []string{"BP-NOTINBIN"}, PathRule{}},
 		{"another checkout", noopt, moved, []string{"BP-NOTINBIN", "BP-PATH"}, PathRule{moved, real}},
 		{"symlinked workspace", noopt, link, []string{"BP-NOTINBIN", "BP-SYMLINK"}, PathRule{link, real}},
+		{"another program", fixtures.Build(t, "worker", fixtures.NoOpt), fixtures.Dir("breakcases"), []string{"BP-NOTINBIN"}, PathRule{}},
 		{"trimpath", trimmed, moved, []string{"BP-NOTINBIN", "BP-OPT", "BP-PATH", "BP-PATH-GOROOT", "BP-TRIMPATH"}, PathRule{moved, "breakcases"}},
 	}
 	for _, tc := range tests {
@@ -96,6 +97,12 @@ func TestSourceQuestions(t *testing.T) {
 			}
 			if !slices.Equal(rep.PathRules, want) {
 				t.Errorf("rules %+v, want %+v", rep.PathRules, want)
+			}
+			if tc.name == "another program" {
+				if len(rep.Breaks) != 1 || rep.Breaks[0].Binds {
+					t.Errorf("a file of another program binds: %+v", rep.Breaks)
+				}
+				return
 			}
 			// With the derived rule applied, the editor's path binds.
 			if len(rep.Breaks) != 1 || !rep.Breaks[0].Binds {
