@@ -27,6 +27,7 @@ func TestDAPWithVSCodeClient(t *testing.T) {
 		t.Skipf("the VS Code DAP client is not installed (%v): run npm ci in %s", err, vscodeClientDir)
 	}
 	worker := fixtures.Build(t, "worker", fixtures.NoOpt)
+	trim := fixtures.Build(t, "breakcases", trimpathNoOpt)
 	cmd := exec.Command(node, "--test", "--test-concurrency=1", "dap.test.js")
 	cmd.Dir = vscodeClientDir
 	cmd.Env = append(os.Environ(),
@@ -34,6 +35,12 @@ func TestDAPWithVSCodeClient(t *testing.T) {
 		"WORKER_BIN="+worker,
 		"WORKER_SRC="+filepath.Join(fixtures.Dir("worker"), "main.go"),
 		"WORK_BODY_LINE="+strconv.Itoa(fixtures.Line(t, "worker", "main.go", "work-body")),
+		"WORKER_OPT_BIN="+fixtures.Build(t, "worker", fixtures.Default),
+		"STRIPPED_BIN="+fixtures.Build(t, "worker", fixtures.Stripped),
+		"TRIM_BIN="+trim,
+		"TRIM_SRC="+filepath.Join(fixtures.Dir("breakcases"), "main.go"),
+		"LOOP_CALL_LINE="+strconv.Itoa(fixtures.Line(t, "breakcases", "main.go", "loop-call")),
+		"SPIN_BIN="+fixtures.Build(t, "spin", fixtures.NoOpt),
 	)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
