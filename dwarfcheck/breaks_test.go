@@ -43,6 +43,7 @@ func TestBreakVerdicts(t *testing.T) {
 		{loc: "/elsewhere/breakcases/main.go:" + strconv.Itoa(fixtures.Line(t, "breakcases", "main.go", "print")),
 			wantIDs: []string{"BP-PATH"}, evidence: "closest path in the binary"},
 		{loc: "main.ad", wantIDs: []string{"BP-FUNCNAME"}, evidence: "main.add"},
+		{loc: "print.go:10", wantIDs: []string{"BP-PATH-AMBIGUOUS"}, evidence: "fmt/print.go"},
 	}
 	optimized := []breakCase{
 		{loc: bc("add-body"), binds: true, wantIDs: []string{"BP-OPT-LINE"}},
