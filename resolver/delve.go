@@ -336,6 +336,10 @@ func (r *Resolver) enableAsyncPreempt(t *proc.Target) {
 		return
 	}
 	if off, _ := constant.Int64Val(v.Value); off == 0 {
+		// Before the runtime starts, GODEBUG can still turn it off.
+		if env, err := targetEnviron(t.Pid()); err == nil && asyncPreemptOffInEnv(env) {
+			r.notify("AP-CORRECT-GODEBUG", "the target's environment sets GODEBUG=asyncpreemptoff=1: once the runtime starts, async preemption is off and preemption hooks will not fire")
+		}
 		return
 	}
 	if err := scope.SetVariable(asyncPreemptOffVar, "0"); err != nil {

@@ -58,7 +58,10 @@
 // off on linux/arm64 (a restarted instruction sequence can report a
 // breakpoint twice), and GODEBUG=asyncpreemptoff=1 turns it off anywhere.
 // Resolving a preempt: location in such a process sets
-// runtime.debug.asyncpreemptoff back to 0 and sends a notice.
+// runtime.debug.asyncpreemptoff back to 0 and sends a notice. Before the
+// runtime has started, GODEBUG=asyncpreemptoff=1 in the target's
+// environment would undo that, so the resolver reads the environment
+// (Linux) and sends a notice that hooks will not fire.
 //
 // Parsing and validation are pure; only the Delve adapter (delve.go) reads
 // the target.

@@ -175,7 +175,9 @@ preempt:HOOK       a point where the runtime asynchronously preempts a
 A stop at a hook prints the stack down to the preempted frame, at its real
 line and PC.
 Hooks need async preemption: where it is off (linux/arm64 under Delve, or
-GODEBUG=asyncpreemptoff=1) dlvx turns it back on and says so.
+GODEBUG=asyncpreemptoff=1 in a running program) dlvx turns it back on and
+says so. A program not yet started with GODEBUG=asyncpreemptoff=1 turns it
+off when its runtime starts: dlvx warns that the hooks will not fire.
 
 Examples:
   break preempt:entry@g1

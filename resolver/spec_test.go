@@ -154,3 +154,22 @@ func TestReenabledText(t *testing.T) {
 		t.Errorf("amd64 notice: %s", got)
 	}
 }
+
+func TestAsyncPreemptOffInEnv(t *testing.T) {
+	tests := []struct {
+		env  string
+		want bool
+	}{
+		{"PATH=/bin\x00GODEBUG=asyncpreemptoff=1\x00", true},
+		{"GODEBUG=gctrace=1,asyncpreemptoff=1,madvdontneed=0", true},
+		{"GODEBUG=asyncpreemptoff=1,asyncpreemptoff=0", false},
+		{"GODEBUG=gctrace=1", false},
+		{"XGODEBUG=asyncpreemptoff=1", false},
+		{"", false},
+	}
+	for _, tc := range tests {
+		if got := asyncPreemptOffInEnv([]byte(tc.env)); got != tc.want {
+			t.Errorf("asyncPreemptOffInEnv(%q) = %v, want %v", tc.env, got, tc.want)
+		}
+	}
+}

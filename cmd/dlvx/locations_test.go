@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-delve/delve/service/api"
 	"github.com/go-delve/delve/service/rpc2"
@@ -281,5 +285,27 @@ func TestTraceConditionOnTerminal(t *testing.T) {
 	traced := regexp.MustCompile(`> goroutine\(\d+\): \[tp\] runtime\.asyncPreempt2\(\)`).FindAllString(out, -1)
 	if len(traced) == 0 || !strings.Contains(out, "has exited with status 0") {
 		t.Errorf("trace preempt:park: %d trace lines, want some and a normal exit:\n%s", len(traced), out)
+	}
+}
+
+// A target started with GODEBUG=asyncpreemptoff=1 will turn preemption off
+// when its runtime starts: setting a hook says the hook will not fire.
+func TestPreemptHookWarnsAboutGODEBUG(t *testing.T) {
+	skipUnlessAMD64(t)
+	bin := fixtures.Build(t, "spin", fixtures.NoOpt)
+	initFile := filepath.Join(t.TempDir(), "init.dlv")
+	if err := os.WriteFile(initFile, []byte("break preempt:entry\nexit\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, dlvxBin, "--init", initFile, "--allow-non-terminal-interactive=true", "exec", bin)
+	cmd.Env = append(os.Environ(), "GODEBUG=asyncpreemptoff=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("dlvx: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "AP-CORRECT-GODEBUG") || !strings.Contains(string(out), "Breakpoint 1 set") {
+		t.Errorf("want the breakpoint set and an AP-CORRECT-GODEBUG notice:\n%s", out)
 	}
 }

@@ -1,0 +1,23 @@
+package resolver
+
+import "strings"
+
+// asyncPreemptOffInEnv reports whether the environment block environ (NUL
+// separated, as in /proc/PID/environ) sets GODEBUG=asyncpreemptoff to a
+// non-zero value. The runtime reads GODEBUG when it starts, after which
+// setting runtime.debug.asyncpreemptoff before then is undone.
+func asyncPreemptOffInEnv(environ []byte) bool {
+	off := false
+	for _, kv := range strings.Split(string(environ), "\x00") {
+		godebug, ok := strings.CutPrefix(kv, "GODEBUG=")
+		if !ok {
+			continue
+		}
+		for _, setting := range strings.Split(godebug, ",") {
+			if v, ok := strings.CutPrefix(setting, "asyncpreemptoff="); ok {
+				off = v != "0" // the last setting wins, as in the runtime
+			}
+		}
+	}
+	return off
+}
