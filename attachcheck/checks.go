@@ -114,11 +114,23 @@ func tracer(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
 		f.Evidence = append(f.Evidence, ev(statusSrc(s.PID), "State: %s", s.Status.StateText))
 	}
 	if strings.Contains(who, "dlv") {
-		f.Fixes = append(f.Fixes, fix("connect to that debugger if it is headless (dlvx connect ADDR), or end its session with exit and answer n to keep the process"))
+		for _, addr := range listeningTCP(s.Env.Proc, s.tracerProcess(tp)) {
+			f.Evidence = append(f.Evidence, ev(fmt.Sprintf("/proc/%d/net", s.tracerProcess(tp)), "the tracer listens on %s", addr))
+			f.Fixes = append(f.Fixes, fix("connect to that headless debugger", "dlvx", "connect", addr))
+		}
+		f.Fixes = append(f.Fixes, fix("or end its session: exit, and answer n to keep the process running"))
 	} else {
 		f.Fixes = append(f.Fixes, fix(fmt.Sprintf("end the other session first, detaching rather than killing (pid %d)", tp)))
 	}
 	return []dwarfcheck.Finding{f}, nil
+}
+
+// tracerProcess returns the process of the tracing thread tid.
+func (s *Snapshot) tracerProcess(tid int) int {
+	if st, err := readStatus(procPath(s.Env.Proc, tid, "status")); err == nil && st.Tgid != 0 {
+		return st.Tgid
+	}
+	return tid
 }
 
 // otherUser reports whether the process's user or group differs from the

@@ -3,8 +3,10 @@ package attachcheck
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -229,4 +231,66 @@ func procPath(root string, parts ...any) string {
 		s = append(s, fmt.Sprint(p))
 	}
 	return filepath.Join(s...)
+}
+
+// listeningTCP returns the TCP addresses pid listens on: the sockets among
+// its open files that /proc/PID/net/tcp{,6} list in state LISTEN.
+func listeningTCP(root string, pid int) []string {
+	inodes := map[string]bool{}
+	fds, err := os.ReadDir(procPath(root, pid, "fd"))
+	if err != nil {
+		return nil
+	}
+	for _, fd := range fds {
+		target, err := os.Readlink(procPath(root, pid, "fd", fd.Name()))
+		if ino, ok := strings.CutPrefix(target, "socket:["); err == nil && ok {
+			inodes[strings.TrimSuffix(ino, "]")] = true
+		}
+	}
+	var addrs []string
+	for _, table := range []string{"tcp", "tcp6"} {
+		data, err := os.ReadFile(procPath(root, pid, "net", table))
+		if err != nil {
+			continue
+		}
+		addrs = append(addrs, parseListening(data, inodes)...)
+	}
+	return addrs
+}
+
+// parseListening returns the local addresses of the LISTEN sockets of a
+// /proc/net/tcp or tcp6 table whose inode is in inodes.
+func parseListening(table []byte, inodes map[string]bool) []string {
+	const stateListen = "0A"
+	var out []string
+	for _, line := range strings.Split(string(table), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 10 || f[3] != stateListen || !inodes[f[9]] {
+			continue
+		}
+		if addr, ok := decodeProcAddr(f[1]); ok {
+			out = append(out, addr)
+		}
+	}
+	return out
+}
+
+// decodeProcAddr decodes "0100007F:1F90" (IPv4) or the 32-digit IPv6 form:
+// the address as 32-bit words in host (little-endian) order, the port in
+// big-endian hex.
+func decodeProcAddr(s string) (string, bool) {
+	hexIP, hexPort, ok := strings.Cut(s, ":")
+	port, err := strconv.ParseUint(hexPort, 16, 16)
+	if !ok || err != nil || (len(hexIP) != 8 && len(hexIP) != 32) {
+		return "", false
+	}
+	ip := make(net.IP, len(hexIP)/2)
+	for w := 0; w < len(ip)/4; w++ {
+		v, err := strconv.ParseUint(hexIP[w*8:w*8+8], 16, 32)
+		if err != nil {
+			return "", false
+		}
+		binary.LittleEndian.PutUint32(ip[w*4:], uint32(v))
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(int(port))), true
 }

@@ -57,3 +57,20 @@ func FuzzParseProc(f *testing.F) {
 		unescapeMount(strings.ReplaceAll(string(data), "\n", ""))
 	})
 }
+
+func TestParseListening(t *testing.T) {
+	table := []byte("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+		"   0: 0100007F:A1B2 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n" +
+		"   1: 0100007F:A1B3 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4343 1 0000000000000000 100 0 0 10 0\n" +
+		"   2: 0100007F:A1B4 0100007F:1234 01 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n")
+	got := parseListening(table, map[string]bool{"4242": true})
+	if len(got) != 1 || got[0] != "127.0.0.1:41394" {
+		t.Errorf("listening %v, want [127.0.0.1:41394]", got)
+	}
+	if a, ok := decodeProcAddr("00000000000000000000000001000000:0050"); !ok || a != "[::1]:80" {
+		t.Errorf("IPv6 loopback decodes as %q, %v", a, ok)
+	}
+	if _, ok := decodeProcAddr("zz:1"); ok {
+		t.Error("a malformed address decodes")
+	}
+}

@@ -51,6 +51,7 @@ func addAttachPreflight(root *cobra.Command) {
 	attach.PreRunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			attachedPID = -1 // --waitfor: no process yet
+			guard.holdDuringAttach()
 			return nil
 		}
 		pid, err := strconv.Atoi(args[0])
@@ -58,6 +59,7 @@ func addAttachPreflight(root *cobra.Command) {
 			return nil // Delve reports the invalid PID
 		}
 		attachedPID = pid
+		guard.holdDuringAttach()
 		if noPreflight {
 			return nil
 		}

@@ -333,3 +333,30 @@ func TestHeadlessWaitforStopDetaches(t *testing.T) {
 	}
 	checkReleased(t, tg, bin, bp.Addr)
 }
+
+func TestSignalWhileAttaching(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tg := startTarget(t, bin, "-n", "30", "-pause", "10ms")
+			// The listening line comes before the attach: the signal lands
+			// while dlvx attaches (or just before or after).
+			_, s := startHeadlessAttach(t, tg.pid)
+			s.cmd.Process.Signal(sig)
+			status, out := s.exitStatus(t)
+			t.Logf("exit %d: %s", status, regexp.MustCompile(`dlvx: received [^\n]*`).FindString(out))
+			if status != 0 && status != 128+int(sig) {
+				t.Fatalf("dlvx exited %d, want 0 or %d:\n%s", status, 128+int(sig), out)
+			}
+			if st := procStatus(tg.pid, "State"); strings.HasPrefix(st, "T") || strings.HasPrefix(st, "t") {
+				t.Errorf("target left stopped: State %s\n%s", st, out)
+			}
+			if tp := procStatus(tg.pid, "TracerPid"); tp != "0" {
+				t.Errorf("target still traced (TracerPid %s)", tp)
+			}
+			if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+				t.Errorf("target's last line %q, want done", last)
+			}
+		})
+	}
+}

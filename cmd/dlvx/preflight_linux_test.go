@@ -329,3 +329,21 @@ func TestAttachStoppedProcess(t *testing.T) {
 	}
 	checkReleased(t, tg, bin, breakpointAddr(t, out))
 }
+
+func TestAttachRefusedTracedByHeadlessDlvx(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	tg := startTarget(t, bin, "-n", "300", "-pause", "10ms")
+	addr, first := startHeadlessAttach(t, tg.pid)
+	text := failedAttach(t, sharedDir(t), tg.pid, "AT-TRACER")
+	if !strings.Contains(text, "dlvx connect "+addr) {
+		t.Errorf("the advice does not name the tracer's address %s:\n%s", addr, text)
+	}
+	// Leave the target to run on: the first session detaches on SIGTERM.
+	first.cmd.Process.Signal(syscall.SIGTERM)
+	if status, out := first.exitStatus(t); status != 0 {
+		t.Fatalf("first dlvx exited %d (%v):\n%s", status, first.cmd.ProcessState, out)
+	}
+	if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+		t.Errorf("target's last line %q, want done", last)
+	}
+}
