@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -96,29 +95,5 @@ func needTool(t testing.TB, name string) {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
 		t.Skipf("%s not installed", name)
-	}
-}
-
-var toolchains sync.Map // GOTOOLCHAIN value → error from `go version`
-
-// needToolchain skips the test when the variant's GOTOOLCHAIN cannot be
-// run (it is downloaded through the module proxy on first use).
-func needToolchain(t testing.TB, v fixtures.Variant) {
-	t.Helper()
-	for _, e := range v.Env {
-		tc, ok := strings.CutPrefix(e, "GOTOOLCHAIN=")
-		if !ok {
-			continue
-		}
-		res, done := toolchains.Load(tc)
-		if !done {
-			cmd := exec.Command("go", "version")
-			cmd.Env = append(os.Environ(), e)
-			_, err := cmd.Output()
-			res, _ = toolchains.LoadOrStore(tc, err)
-		}
-		if err, _ := res.(error); err != nil {
-			t.Skipf("toolchain %s unavailable (offline?): %v", tc, err)
-		}
 	}
 }

@@ -140,7 +140,7 @@ func relativePaths(t testing.TB) string {
 func TestDoctorFindings(t *testing.T) {
 	fixed := func(name string, v fixtures.Variant) func(testing.TB) string {
 		return func(t testing.TB) string {
-			needToolchain(t, v)
+			fixtures.NeedToolchain(t, v)
 			return fixtures.Build(t, name, v)
 		}
 	}

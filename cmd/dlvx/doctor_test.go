@@ -98,13 +98,7 @@ func TestDoctorPredictsDlvx(t *testing.T) {
 	go124 := fixtures.Variant{Name: "go1.24", Flags: []string{"-gcflags=all=-N -l"}, Env: []string{"GOTOOLCHAIN=go1.24.0"}}
 	for _, v := range []fixtures.Variant{fixtures.NoOpt, fixtures.Default, fixtures.Stripped, fixtures.PIE, fixtures.Trimpath, go124} {
 		t.Run(v.Name, func(t *testing.T) {
-			for _, e := range v.Env {
-				cmd := exec.Command("go", "version")
-				cmd.Env = append(os.Environ(), e)
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Skipf("%s unavailable (offline?): %v\n%s", e, err, out)
-				}
-			}
+			fixtures.NeedToolchain(t, v)
 			bin := fixtures.Build(t, "breakcases", v)
 			args := []string{"doctor", "--json", bin}
 			for _, l := range locs {

@@ -95,13 +95,8 @@ func TestPreemptedFrameLine(t *testing.T) {
 	differ := 0 // stops where PC-1 maps to another line than PC
 	for _, v := range variants {
 		t.Run(v.Name, func(t *testing.T) {
-			bin, err := fixtures.BuildErr("spin", v)
-			if err != nil && strings.Contains(err.Error(), "toolchain not available") {
-				t.Skipf("%s: %v", v.Name, err) // offline without that toolchain
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			fixtures.NeedToolchain(t, v)
+			bin := fixtures.Build(t, "spin", v)
 			addr, _ := startHeadless(t, bin, "-workers", "1")
 			c := rpc2.NewClient(addr)
 			bp, err := c.CreateBreakpointWithExpr(&api.Breakpoint{}, "preempt:entry", nil, false)
