@@ -27,6 +27,7 @@ var dapLayer = &dap.Middleware{Log: log.New(os.Stderr, "", 0)}
 func installDAP() {
 	doc := &dapDoctor{}
 	dapLayer.Doctor, dapLayer.Explainer = doc, doc
+	dapLayer.ServedBinary = servedBinary
 	cmds.WrapListener = wrapListener
 	cmds.WrapConn = func(c net.Conn) net.Conn { return dapLayer.Conn(c) }
 }

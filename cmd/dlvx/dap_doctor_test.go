@@ -208,3 +208,36 @@ func TestDAPStripped(t *testing.T) {
 	checkBreakpoints(t, "stripped", bps, []bpWant{{Reason: "BP-NODWARF", Delve: "stripped"}})
 	c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
 }
+
+// A remote attach to a headless server names no executable: the doctor
+// examines the one the server debugs, and the explainer answers for it.
+func TestDAPHeadlessRemoteAttach(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.Default)
+	srv := startServer(t, dlvxBin, "exec", bin, "--headless")
+	c := dialDAP(t, srv.addr)
+	c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
+	_, events := c.response(c.request("attach", map[string]any{"mode": "remote"}))
+	checkImportant(t, outputs(events), "BP-OPT")
+	// The optimized build inlined work into its only caller.
+	bps := setFunctionBreakpoints(c, "main.work")
+	checkBreakpoints(t, "remote", bps, []bpWant{{Reason: "BP-FUNCNAME-REMOVED", Delve: "main.work"}})
+	c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
+}
+
+// A launch that builds (mode debug) is examined at Delve's process event,
+// as a binary: the process Delve started is traced by dlvx itself, which
+// the attach preflight must not report as another tracer.
+func TestDAPDebugModeExaminesTheBuild(t *testing.T) {
+	// Delve sends its process event, which the layer examines before
+	// forwarding it, before the launch response.
+	c, outs := launchDAP(t, fixtures.Dir("worker"), map[string]any{
+		"mode": "debug", "dlvCwd": fixtures.Dir("worker"), "buildFlags": "-trimpath", "output": filepath.Join(t.TempDir(), "worker"),
+	})
+	checkImportant(t, outs, "BP-TRIMPATH")
+	for _, o := range outs {
+		if strings.Contains(o.Body.Output, "AT-") {
+			t.Errorf("the process Delve started got an attach finding: %q", o.Body.Output)
+		}
+	}
+	c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
+}

@@ -15,6 +15,10 @@ type Middleware struct {
 	// breakpoint in setBreakpoints and setFunctionBreakpoints responses
 	// with its verdict.
 	Explainer BreakpointExplainer
+	// ServedBinary, if set, names the executable of the process a
+	// headless server already debugs, "" when there is none. A remote
+	// attach names no executable: the doctor examines this one.
+	ServedBinary func() string
 	// Log, if set, receives the errors that end a session.
 	Log *log.Logger
 }

@@ -65,7 +65,8 @@ type pathArgs struct {
 }
 
 // startTarget finds the executable of a launch or attach request, when
-// the request names it, and examines it before Delve sees the request.
+// the request names it or, for a remote attach, the server serves one,
+// and examines it before Delve sees the request.
 // Modes that build (debug, test) are examined at Delve's process event.
 func (s *session) startTarget(command string, content []byte) {
 	msg, err := godap.DecodeProtocolMessage(content)
@@ -87,7 +88,11 @@ func (s *session) startTarget(command string, content []byte) {
 	if json.Unmarshal(raw, &args) != nil {
 		return
 	}
-	if path := binaryOf(command, args); path != "" {
+	path := binaryOf(command, args)
+	if path == "" && command == "attach" && args.Mode == "remote" && s.m.ServedBinary != nil {
+		path = s.m.ServedBinary()
+	}
+	if path != "" {
 		s.examine(path)
 	}
 }
