@@ -1,0 +1,99 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
+)
+
+// BenchmarkDAPDoctorLatency measures what the doctor adds to the sessions
+// VS Code runs, against upstream dlv at the pinned version
+// (DLVX_UPSTREAM_DLV): dlv and dlvx take turns in every iteration, in
+// alternating order, so that the load of a shared machine weighs on both
+// alike, and the
+// benchmark reports each one's median and the ratio of the medians.
+//
+//   - launch: launch the worker, bind a file:line breakpoint, run to it,
+//     disconnect (the doctor runs on launch and finds nothing);
+//   - attach: attach to a running optimized worker, configurationDone,
+//     disconnect (preflight and doctor, with findings to send);
+//   - unverified: launch a -trimpath build, set the editor's path, which
+//     does not bind, disconnect (the doctor's findings, then its verdict,
+//     which loads Delve's BinaryInfo a second time in the process).
+func BenchmarkDAPDoctorLatency(b *testing.B) {
+	up := os.Getenv("DLVX_UPSTREAM_DLV")
+	if up == "" {
+		b.Skip("DLVX_UPSTREAM_DLV is not set: make bench builds upstream dlv")
+	}
+	worker := fixtures.Build(b, "worker", fixtures.NoOpt)
+	trim := fixtures.Build(b, "breakcases", trimpathNoOpt)
+	trimSrc := filepath.Join(fixtures.Dir("breakcases"), "main.go")
+	loop := fixtures.Line(b, "breakcases", "main.go", "loop-call")
+	pid := startWorker(b, fixtures.Build(b, "worker", fixtures.Default))
+
+	scenarios := []struct {
+		name string
+		run  func(b *testing.B, c *dapClient)
+	}{
+		{"launch", func(b *testing.B, c *dapClient) {
+			c.response(c.request("launch", map[string]any{"mode": "exec", "program": worker, "args": []string{"-n", "1"}}))
+			c.setBreakpointAndStop(b)
+			c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
+		}},
+		{"attach", func(b *testing.B, c *dapClient) {
+			c.response(c.request("attach", map[string]any{"mode": "local", "processId": pid}))
+			c.response(c.request("configurationDone", nil))
+			c.response(c.request("disconnect", map[string]any{}))
+		}},
+		{"unverified", func(b *testing.B, c *dapClient) {
+			c.response(c.request("launch", map[string]any{"mode": "exec", "program": trim}))
+			if bps := setBreakpoints(c, trimSrc, loop); len(bps) != 1 || bps[0].Verified {
+				b.Fatalf("the editor path bound in a -trimpath build: %+v", bps)
+			}
+			c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
+		}},
+	}
+	for _, sc := range scenarios {
+		b.Run(sc.name, func(b *testing.B) {
+			times := map[string][]time.Duration{}
+			bins := []struct{ name, path string }{{"dlv", up}, {"dlvx", dlvxBin}}
+			for b.Loop() {
+				slices.Reverse(bins) // neither always goes first
+				for _, bin := range bins {
+					start := time.Now()
+					srv := startDAPWith(b, bin.path)
+					c := dialDAP(b, srv.addr)
+					c.anySeq = bin.name == "dlv"
+					c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
+					sc.run(b, c)
+					if code := srv.exitCode(b); code != 0 {
+						b.Fatalf("%s dap exited %d:\n%s", bin.name, code, srv.out)
+					}
+					c.conn.Close()
+					times[bin.name] = append(times[bin.name], time.Since(start))
+				}
+			}
+			dlv, dlvx := median(times["dlv"]), median(times["dlvx"])
+			b.ReportMetric(float64(dlv.Microseconds())/1e3, "dlv-ms")
+			b.ReportMetric(float64(dlvx.Microseconds())/1e3, "dlvx-ms")
+			b.ReportMetric(float64(dlvx)/float64(dlv), "dlvx/dlv")
+		})
+	}
+}
+
+// median returns the middle duration, or the mean of the two middle ones.
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
