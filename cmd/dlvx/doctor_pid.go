@@ -20,17 +20,28 @@ func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOpti
 		fmt.Fprintln(stderr, "dlvx doctor: --json and --sarif are exclusive")
 		return dwarfcheck.ExitFailed
 	}
+	policy, err := severityPolicy(o.sev)
+	if err == nil {
+		err = knownChecks(notAttachChecks(append(o.only, o.skip...)))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
+		return dwarfcheck.ExitFailed
+	}
 	exe := ""
 	if len(args) > 0 {
 		exe = args[0]
 	}
+	restore := muteDelveWarnings()
 	rep, _, err := attachcheck.Diagnose(attachcheck.Host(), pid, attachcheck.Options{
-		Exe:           exe,
-		BinaryChecks:  dwarfcheck.Select(dwarfcheck.BinaryChecks, o.only, o.skip),
-		Only:          o.only,
-		Skip:          o.skip,
-		DebugInfoDirs: o.dirs,
+		Exe:              exe,
+		BinaryChecks:     dwarfcheck.Select(dwarfcheck.BinaryChecks, o.only, o.skip),
+		Only:             o.only,
+		Skip:             o.skip,
+		DebugInfoDirs:    o.dirs,
+		SeverityOverride: policy,
 	})
+	restore()
 	if err != nil {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return dwarfcheck.ExitFailed
@@ -48,4 +59,20 @@ func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOpti
 		return dwarfcheck.ExitFailed
 	}
 	return rep.ExitCode()
+}
+
+// notAttachChecks returns the names that are not attach checks, for the
+// binary doctor's validation of --only and --skip.
+func notAttachChecks(names []string) []string {
+	attach := map[string]bool{}
+	for _, n := range attachcheck.CheckNames() {
+		attach[n] = true
+	}
+	var out []string
+	for _, n := range names {
+		if !attach[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -282,6 +282,14 @@ func TestDoctorPID(t *testing.T) {
 		t.Errorf("report does not name the executable %s:\n%s", bin, out.String())
 	}
 
+	out.Reset()
+	if code := runDoctorPID(&out, &errOut, tg.pid, nil, doctorOptions{only: []string{"freeze"}, sev: map[string]string{"EX-FREEZE": "error"}}); code != 1 || !strings.Contains(out.String(), "EX-FREEZE") {
+		t.Errorf("--only freeze --severity EX-FREEZE=error: exit %d, want 1 with EX-FREEZE\n%s%s", code, out.String(), errOut.String())
+	}
+	if code := runDoctorPID(&out, &errOut, tg.pid, nil, doctorOptions{only: []string{"no-such-check"}}); code != 2 {
+		t.Errorf("--only with an unknown check: exit %d, want 2", code)
+	}
+
 	sleeper := exec.Command("sleep", "600")
 	if err := sleeper.Start(); err != nil {
 		t.Fatal(err)
