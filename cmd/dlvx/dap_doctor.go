@@ -150,7 +150,10 @@ func procExePID(path string) (int, bool) {
 		return 0, false
 	}
 	pid, err := strconv.Atoi(num)
-	return pid, err == nil && pid > 0
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	return pid, true
 }
 
 // renderReport turns a doctor's report into output events: one important
