@@ -40,8 +40,11 @@ func installAttachPreflight() {
 }
 
 // addAttachPreflight runs the preflight before `dlvx attach` and adds
-// --no-preflight to it.
+// --no-preflight to it; it also gives `dlvx dap` exit safety on SIGHUP.
 func addAttachPreflight(root *cobra.Command) {
+	if dap, _, err := root.Find([]string{"dap"}); err == nil && dap != root && dap.PreRunE == nil {
+		dap.PreRunE = hangupAsTerm
+	}
 	attach, _, err := root.Find([]string{"attach"})
 	if err != nil || attach == root {
 		return

@@ -13,6 +13,7 @@ import (
 	"github.com/go-delve/delve/cmd/dlv/cmds"
 	"github.com/go-delve/delve/pkg/terminal"
 	"github.com/go-delve/delve/service"
+	"github.com/spf13/cobra"
 )
 
 // installExitSafety makes every way a session ends leave an attached
@@ -178,4 +179,22 @@ func endingWhat() string {
 		return fmt.Sprintf("detaching from pid %d, which keeps running", attachedPID)
 	}
 	return "ending the session and the process it started"
+}
+
+// hangupAsTerm makes SIGHUP stop `dlvx dap` the way SIGTERM does: Delve's
+// dap command stops its server cleanly on SIGINT and SIGTERM (detaching
+// from an attached process) but dies on SIGHUP with its breakpoints left
+// in the process. It is the dap command's PreRunE.
+func hangupAsTerm(*cobra.Command, []string) error {
+	if signal.Ignored(syscall.SIGHUP) {
+		return nil
+	}
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGHUP)
+	go func() {
+		<-ch
+		fmt.Fprintln(os.Stderr, "\ndlvx: received hangup: stopping the DAP server as on SIGTERM (an attached process is detached)")
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	}()
+	return nil
 }

@@ -360,3 +360,30 @@ func TestSignalWhileAttaching(t *testing.T) {
 		})
 	}
 }
+
+// A DAP server attached to a process and stopped at a breakpoint detaches
+// on SIGTERM (Delve) and SIGHUP (dlvx): the process finishes normally,
+// which a breakpoint left behind would prevent.
+func TestDAPServerSignalsDetach(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tg := startTarget(t, bin, "-n", "200", "-pause", "10ms")
+			srv := startDAP(t)
+			c := dialDAP(t, srv.addr)
+			c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
+			c.response(c.request("attach", map[string]any{"mode": "local", "processId": tg.pid}))
+			c.setBreakpointAndStop(t)
+			srv.cmd.Process.Signal(sig)
+			if code := srv.exitCode(t); code != 0 {
+				t.Fatalf("dlvx dap exited %d:\n%s", code, srv.out)
+			}
+			if tp := procStatus(tg.pid, "TracerPid"); tp != "0" {
+				t.Errorf("target still traced (TracerPid %s)", tp)
+			}
+			if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+				t.Errorf("target's last line %q, want done", last)
+			}
+		})
+	}
+}
