@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	godap "github.com/google/go-dap"
@@ -113,10 +114,18 @@ func (s *session) explain(req godap.Message, i int, binary string) (string, erro
 	return "", nil
 }
 
-// joinMessage puts the layer's verdict before Delve's text.
+// joinMessage puts the layer's verdict before Delve's text. A line of the
+// verdict that only repeats Delve's text (an explainer quoting Delve's
+// error as evidence) is left out: the text follows anyway.
 func joinMessage(why, delve string) string {
 	if delve == "" {
 		return why
 	}
-	return fmt.Sprintf("%s\n%s", why, delve)
+	var kept []string
+	for line := range strings.SplitSeq(why, "\n") {
+		if strings.TrimSpace(line) != strings.TrimSpace(delve) {
+			kept = append(kept, line)
+		}
+	}
+	return fmt.Sprintf("%s\n%s", strings.Join(kept, "\n"), delve)
 }
