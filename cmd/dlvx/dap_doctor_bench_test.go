@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -97,3 +98,48 @@ func median(d []time.Duration) time.Duration {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
+
+// BenchmarkDAPDoctorExamine is the doctor's own share of those sessions:
+// what the layer runs before Delve sees a launch (the binary doctor) or
+// an attach (preflight and doctor), and the first verdict on a -trimpath
+// binary (Delve's BinaryInfo load) and a later one (reused). A fresh
+// dapDoctor per iteration, as in a new dlvx dap process.
+func BenchmarkDAPDoctorExamine(b *testing.B) {
+	opt := fixtures.Build(b, "worker", fixtures.Default)
+	trim := fixtures.Build(b, "breakcases", trimpathNoOpt)
+	trimSrc := filepath.Join(fixtures.Dir("breakcases"), "main.go")
+	loop := fixtures.Line(b, "breakcases", "main.go", "loop-call")
+	pid := startWorker(b, opt)
+	b.Run("launch", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := new(dapDoctor).Examine(b.Context(), opt); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("attach", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := new(dapDoctor).Examine(b.Context(), procExe(pid)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("first-verdict", func(b *testing.B) {
+		for b.Loop() {
+			if why, err := new(dapDoctor).ExplainLine(b.Context(), trim, trimSrc, loop); err != nil || why == "" {
+				b.Fatalf("no verdict: %v", err)
+			}
+		}
+	})
+	b.Run("later-verdict", func(b *testing.B) {
+		d := new(dapDoctor)
+		for b.Loop() {
+			if why, err := d.ExplainLine(b.Context(), trim, trimSrc, loop); err != nil || why == "" {
+				b.Fatalf("no verdict: %v", err)
+			}
+		}
+	})
+}
+
+// procExe names the executable of a local process, as the DAP layer does.
+func procExe(pid int) string { return "/proc/" + strconv.Itoa(pid) + "/exe" }
