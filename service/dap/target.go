@@ -56,6 +56,7 @@ type launchArgs struct {
 	Program   string `json:"program"`
 	DlvCwd    string `json:"dlvCwd"`
 	ProcessID int    `json:"processId"`
+	NoDebug   bool   `json:"noDebug"` // Run Without Debugging: nothing to examine
 }
 
 // pathArgs are read apart from launchArgs, so that a malformed
@@ -100,6 +101,8 @@ func (s *session) startTarget(command string, content []byte) {
 // binaryOf returns the executable a launch or attach names, or "".
 func binaryOf(command string, args launchArgs) string {
 	switch {
+	case args.NoDebug:
+		return ""
 	case command == "attach" && (args.Mode == "" || args.Mode == "local") && args.ProcessID > 0:
 		return procExe(args.ProcessID)
 	case command == "launch" && (args.Mode == "exec" || args.Mode == "core") && args.Program != "":
