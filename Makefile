@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client vet test test-dlvx test-scripts delve-test demo bench clean
+.PHONY: all build delve upstream-dlv vscode-client vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
 
 all: build
 
@@ -54,8 +54,20 @@ delve-test: delve
 demo: build
 	./scripts/demo.sh $(DLVX)
 
-bench: build upstream-dlv
-	DLVX_UPSTREAM_DLV=$(UPSTREAM) ./scripts/bench.sh
+# Benchmarks against upstream dlv in one run; they print ratios, never assert times.
+bench: bench-doctor bench-attach bench-preempt bench-dap
+
+bench-doctor: build upstream-dlv
+	./scripts/bench-doctor.sh
+
+bench-attach: build upstream-dlv
+	DLVX_UPSTREAM_DLV=$(UPSTREAM) ./scripts/bench-attach.sh
+
+bench-preempt: build upstream-dlv
+	DLVX_UPSTREAM_DLV=$(UPSTREAM) ./scripts/bench-preempt.sh
+
+bench-dap: build upstream-dlv
+	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(GO) test -run '^$$' -bench DAP -benchtime 5x ./cmd/dlvx ./service/dap
 
 clean:
 	rm -rf $(BIN) third_party $(CACHE)
