@@ -1,4 +1,4 @@
-// Drives `dlvx dap` over TCP with the DAP client of VS Code's own adapter
+// Drives `dlvx dap` and headless dlvx over TCP with the DAP client of VS Code's own adapter
 // tests. Run by `go test ./cmd/dlvx -run TestDAPWithVSCodeClient`, which
 // builds dlvx and the fixtures and passes, in the environment:
 //   DLVX            the dlvx binary
@@ -260,4 +260,27 @@ test('attach: the preflight and the doctor report on the running process', { tim
   assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
   // That it finishes normally is the test above; here, that it runs on.
   assert.strictEqual(target.proc.exitCode, null, 'the target ended with the session');
+});
+
+test('headless: a remote attach binds and stops; the doctor examined the served binary', { timeout: 90_000 }, async (t) => {
+  const srv = await startProcess(DLVX, ['exec', WORKER_OPT_BIN, '--headless', '--accept-multiclient', '--listen', '127.0.0.1:0', '--', '-n', '400', '-pause', '10ms'],
+    /API server listening at: 127\.0\.0\.1:(\d+)/);
+  t.after(() => srv.proc.kill());
+  const dc = new DebugClient('unused', 'unused', 'go');
+  await dc.start(Number(srv.match[1]));
+  const outs = outputsOf(dc);
+  const initialized = dc.waitForEvent('initialized');
+  await dc.initializeRequest();
+  await dc.attachRequest({ mode: 'remote' });
+  await initialized;
+  assertDoctorSaid(outs, ['BP-OPT']);
+  // main.main is never inlined: a function breakpoint on it binds in the
+  // optimized build.
+  const bps = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main.main' }] });
+  assert.ok(bps.body.breakpoints[0].verified, `main.main: ${bps.body.breakpoints[0].message}`);
+  const stopped = dc.waitForEvent('stopped');
+  await dc.configurationDoneRequest();
+  assert.strictEqual((await stopped).body.reason, 'function breakpoint');
+  await dc.disconnectRequest({ terminateDebuggee: true });
+  assert.strictEqual(await exitOf(srv.proc), 0, `headless dlvx failed:\n${srv.stderr()}`);
 });
