@@ -20,6 +20,7 @@ import (
 //
 //   - launch: launch the worker, bind a file:line breakpoint, run to it,
 //     disconnect (the doctor runs on launch and finds nothing);
+//   - launch-large: the same with dlvx's own 24 MB binary and main.main;
 //   - attach: attach to a running optimized worker, configurationDone,
 //     disconnect (preflight and doctor, with findings to send);
 //   - unverified: launch a -trimpath build, set the editor's path, which
@@ -43,6 +44,16 @@ func BenchmarkDAPDoctorLatency(b *testing.B) {
 		{"launch", func(b *testing.B, c *dapClient) {
 			c.response(c.request("launch", map[string]any{"mode": "exec", "program": worker, "args": []string{"-n", "1"}}))
 			c.setBreakpointAndStop(b)
+			c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
+		}},
+		{"launch-large", func(b *testing.B, c *dapClient) {
+			// dlvx itself: a 24 MB binary with some 400 packages.
+			c.response(c.request("launch", map[string]any{"mode": "exec", "program": dlvxBin, "args": []string{"version"}}))
+			if bps := setFunctionBreakpoints(c, "main.main"); len(bps) != 1 || !bps[0].Verified {
+				b.Fatalf("main.main in dlvx: %+v", bps)
+			}
+			c.response(c.request("configurationDone", nil))
+			c.event("stopped")
 			c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
 		}},
 		{"attach", func(b *testing.B, c *dapClient) {
@@ -114,6 +125,20 @@ func BenchmarkDAPDoctorExamine(b *testing.B) {
 		for b.Loop() {
 			if _, err := new(dapDoctor).Examine(b.Context(), opt); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("launch-large", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := new(dapDoctor).Examine(b.Context(), dlvxBin); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("first-verdict-large", func(b *testing.B) {
+		for b.Loop() {
+			if why, err := new(dapDoctor).ExplainFunction(b.Context(), dlvxBin, "main.mian"); err != nil || why == "" {
+				b.Fatalf("no verdict: %v", err)
 			}
 		}
 	})
