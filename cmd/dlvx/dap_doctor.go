@@ -50,7 +50,7 @@ type cachedInput struct {
 func (d *dapDoctor) input(path string) (*cachedInput, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("examine %s: %w", path, err)
+		return nil, err // an *fs.PathError naming path
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -97,7 +97,7 @@ func (d *dapDoctor) Examine(ctx context.Context, path string) (dap.Report, error
 	if pid, ok := procExePID(path); ok {
 		snap, err := attachcheck.Take(attachcheck.Host(), pid)
 		if err != nil {
-			return dap.Report{}, fmt.Errorf("preflight of process %d: %w", pid, err)
+			return dap.Report{}, fmt.Errorf("read the state of process %d: %w", pid, err)
 		}
 		if snap.Status == nil || !tracedByUs(snap.Status.TracerPid) {
 			return d.preflight(pid)
@@ -110,12 +110,12 @@ func (d *dapDoctor) Examine(ctx context.Context, path string) (dap.Report, error
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return dap.Report{}, fmt.Errorf("doctor of %s: %w", path, errEvicted)
+		return dap.Report{}, errEvicted
 	}
 	rep, err := dwarfcheck.Doctor(c.in, dwarfcheck.BinaryChecks)
 	c.mu.Unlock()
 	if err != nil {
-		return dap.Report{}, fmt.Errorf("doctor of %s: %w", path, err)
+		return dap.Report{}, fmt.Errorf("run the checks: %w", err)
 	}
 	return renderReport(rep)
 }
@@ -124,7 +124,7 @@ func (d *dapDoctor) Examine(ctx context.Context, path string) (dap.Report, error
 func (d *dapDoctor) preflight(pid int) (dap.Report, error) {
 	rep, _, err := attachcheck.Diagnose(attachcheck.Host(), pid, attachcheck.Options{BinaryChecks: dwarfcheck.BinaryChecks})
 	if err != nil {
-		return dap.Report{}, fmt.Errorf("preflight of process %d: %w", pid, err)
+		return dap.Report{}, fmt.Errorf("attach preflight of process %d: %w", pid, err)
 	}
 	return renderReport(rep)
 }
