@@ -20,7 +20,10 @@
 // The package only speaks the protocol. What it tells the user about a
 // binary or an unbound breakpoint comes from a Doctor and a
 // BreakpointExplainer installed by cmd/dlvx; the analysis packages
-// (dwarfcheck, resolver) never import this one.
+// (dwarfcheck, resolver) never import this one. The layer only finds the
+// executable (a launch's program, /proc/PID/exe of a local attach or of
+// Delve's process event, Middleware.ServedBinary for a remote attach) and
+// passes the session's substitutePath to the explainer (PathRules).
 //
 // # Goroutines
 //
