@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -311,4 +312,30 @@ func TestDAPDoctorCache(t *testing.T) {
 	if _, err := d.input(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("input of a missing file: %v, want ErrNotExist", err)
 	}
+}
+
+// An attach to a process that is gone: the preflight says so before
+// Delve's attach fails.
+func TestDAPAttachPreflightGone(t *testing.T) {
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	c := dialDAP(t, startDAP(t).addr)
+	c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
+	seq := c.request("attach", map[string]any{"mode": "local", "processId": gone.ProcessState.Pid()})
+	var outs []*godap.OutputEvent
+	for {
+		msg := c.next()
+		if o, ok := msg.(*godap.OutputEvent); ok {
+			outs = append(outs, o)
+		}
+		if r, ok := msg.(godap.ResponseMessage); ok && r.GetResponse().RequestSeq == seq {
+			if r.GetResponse().Success {
+				t.Fatalf("attach to exited process %d succeeded", gone.ProcessState.Pid())
+			}
+			break
+		}
+	}
+	checkImportant(t, outs, "AT-STATE-GONE")
 }
