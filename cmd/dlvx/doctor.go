@@ -109,19 +109,7 @@ func runDoctor(stdout, stderr io.Writer, args []string, o doctorOptions) int {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return dwarfcheck.ExitFailed
 	}
-	switch {
-	case o.json:
-		err = report.JSON(stdout, rep)
-	case o.sarif:
-		err = report.SARIF(stdout, rep)
-	default:
-		err = report.Text(stdout, rep, report.TextOptions{Verbose: o.verbose})
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "dlvx doctor: write report: %v\n", err)
-		return dwarfcheck.ExitFailed
-	}
-	return rep.ExitCode()
+	return writeReport(stdout, stderr, rep, o)
 }
 
 // explain prints the catalog entry of one finding ID.
@@ -186,4 +174,23 @@ func knownChecks(names []string) error {
 		}
 	}
 	return nil
+}
+
+// writeReport renders rep in the format o asks for and returns the exit
+// status: the report's own, or ExitFailed when it cannot be written.
+func writeReport(stdout, stderr io.Writer, rep *dwarfcheck.Report, o doctorOptions) int {
+	var err error
+	switch {
+	case o.json:
+		err = report.JSON(stdout, rep)
+	case o.sarif:
+		err = report.SARIF(stdout, rep)
+	default:
+		err = report.Text(stdout, rep, report.TextOptions{Verbose: o.verbose})
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dlvx doctor: write report: %v\n", err)
+		return dwarfcheck.ExitFailed
+	}
+	return rep.ExitCode()
 }

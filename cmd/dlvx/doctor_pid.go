@@ -6,7 +6,6 @@ import (
 
 	"github.com/dlvx/dlvx/attachcheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
-	"github.com/dlvx/dlvx/dwarfcheck/report"
 )
 
 // runDoctorPID is `dlvx doctor --pid PID [EXECUTABLE]`: the attach
@@ -46,19 +45,7 @@ func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOpti
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return dwarfcheck.ExitFailed
 	}
-	switch {
-	case o.json:
-		err = report.JSON(stdout, rep)
-	case o.sarif:
-		err = report.SARIF(stdout, rep)
-	default:
-		err = report.Text(stdout, rep, report.TextOptions{Verbose: o.verbose})
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "dlvx doctor: write report: %v\n", err)
-		return dwarfcheck.ExitFailed
-	}
-	return rep.ExitCode()
+	return writeReport(stdout, stderr, rep, o)
 }
 
 // notAttachChecks returns the names that are not attach checks, for the
