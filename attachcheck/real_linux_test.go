@@ -29,26 +29,8 @@ func TestMain(m *testing.M) {
 // with that PID. The process is killed and reaped when the test ends.
 func startReady(t *testing.T, name string, args ...string) (*exec.Cmd, int) {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sc := bufio.NewScanner(out)
-	var pid int
-	if !sc.Scan() {
-		t.Fatalf("%s printed nothing", name)
-	}
-	if _, err := fmt.Sscanf(sc.Text(), "ready %d", &pid); err != nil {
-		t.Fatalf("%s: first line %q, want ready PID", name, sc.Text())
-	}
-	go io.Copy(io.Discard, out)
-	return cmd, pid
+	p := fixtures.StartReady(t, name, args...)
+	return p.Cmd, p.PID
 }
 
 // startSleeper starts a non-Go process that waits.

@@ -233,9 +233,9 @@ func TestDAPAttachDisconnectDetaches(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tg := startTarget(t, bin, "-n", "400", "-pause", "10ms")
-			srv, attach := startDAP(t), map[string]any{"mode": "local", "processId": tg.pid}
+			srv, attach := startDAP(t), map[string]any{"mode": "local", "processId": tg.PID}
 			if tc.headless {
-				srv = startServer(t, dlvxBin, "attach", strconv.Itoa(tg.pid), "--headless")
+				srv = startServer(t, dlvxBin, "attach", strconv.Itoa(tg.PID), "--headless")
 				attach = map[string]any{"mode": "remote"}
 			}
 			c := dialDAP(t, srv.addr)
@@ -250,7 +250,7 @@ func TestDAPAttachDisconnectDetaches(t *testing.T) {
 			if code := srv.exitCode(t); code != 0 {
 				t.Fatalf("dlvx exited %d:\n%s", code, srv.out)
 			}
-			if last := tg.finish(t); !regexp.MustCompile(`^done \d+$`).MatchString(last) {
+			if last := tg.Finish(t); !regexp.MustCompile(`^done \d+$`).MatchString(last) {
 				t.Errorf("target's last line %q, want done N", last)
 			}
 		})
@@ -264,12 +264,10 @@ func TestDAPAttachDisconnectTerminates(t *testing.T) {
 	srv := startDAP(t)
 	c := dialDAP(t, srv.addr)
 	c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
-	c.response(c.request("attach", map[string]any{"mode": "local", "processId": tg.pid}))
+	c.response(c.request("attach", map[string]any{"mode": "local", "processId": tg.PID}))
 	c.response(c.request("configurationDone", nil))
 	c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
-	for range tg.lines { // until the target's stdout closes
-	}
-	if err := tg.cmd.Wait(); err == nil {
+	if err := tg.Wait(t); err == nil {
 		t.Error("target exited normally, want it killed by terminateDebuggee")
 	}
 	if code := srv.exitCode(t); code != 0 {

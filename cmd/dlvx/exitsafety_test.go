@@ -140,16 +140,16 @@ func waitRunning(t *testing.T, pid int) {
 // checkReleased checks what every exit path must leave: the target
 // untraced, its text as in the binary at the breakpoint's address, and
 // running on to a normal exit.
-func checkReleased(t *testing.T, tg *target, bin string, addr uint64) {
+func checkReleased(t *testing.T, tg *fixtures.Process, bin string, addr uint64) {
 	t.Helper()
-	if tp := procStatus(tg.pid, "TracerPid"); tp != "0" {
+	if tp := procStatus(tg.PID, "TracerPid"); tp != "0" {
 		t.Errorf("target still traced (TracerPid %s)", tp)
 	}
-	if st := procStatus(tg.pid, "State"); strings.HasPrefix(st, "t") || strings.HasPrefix(st, "T") {
+	if st := procStatus(tg.PID, "State"); strings.HasPrefix(st, "t") || strings.HasPrefix(st, "T") {
 		t.Errorf("target left stopped: State %s", st)
 	}
-	checkTextRestored(t, tg.pid, bin, addr)
-	if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+	checkTextRestored(t, tg.PID, bin, addr)
+	if last := tg.Finish(t); !strings.HasPrefix(last, "done ") {
 		t.Errorf("target's last line %q, want done", last)
 	}
 }
@@ -188,10 +188,10 @@ func TestTerminalExitPaths(t *testing.T) {
 			if tc.running {
 				script = append(script[:len(script):len(script)], "continue")
 			}
-			s := startInteractive(t, script, "attach", strconv.Itoa(tg.pid), bin)
+			s := startInteractive(t, script, "attach", strconv.Itoa(tg.PID), bin)
 			if tc.running {
 				s.out.waitFor(t, bpSet)
-				waitRunning(t, tg.pid)
+				waitRunning(t, tg.PID)
 			} else {
 				s.out.waitFor(t, prompt)
 			}
@@ -234,7 +234,7 @@ func TestLaunchSessionEndsChildOnSIGTERM(t *testing.T) {
 func TestHaltWhileStoppedThenDetach(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
 	tg := startTarget(t, bin, "-n", "200", "-pause", "10ms")
-	addr, s := startHeadlessAttach(t, tg.pid)
+	addr, s := startHeadlessAttach(t, tg.PID)
 	c := rpc2.NewClient(addr)
 	bp, err := c.CreateBreakpoint(&api.Breakpoint{FunctionName: "main.work", Cond: "i < 0"})
 	if err != nil {
@@ -291,14 +291,14 @@ func TestHeadlessExitPaths(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tg := startTarget(t, bin, "-n", "200", "-pause", "10ms")
-			addr, s := startHeadlessAttach(t, tg.pid)
+			addr, s := startHeadlessAttach(t, tg.PID)
 			c := rpc2.NewClient(addr)
 			bp, err := c.CreateBreakpoint(&api.Breakpoint{FunctionName: "main.work", Cond: "i < 0"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			c.Continue() // the state arrives when the server halts the target
-			waitRunning(t, tg.pid)
+			waitRunning(t, tg.PID)
 			tc.end(s, c)
 			status, out := s.exitStatus(t)
 			if status != tc.status {
@@ -326,7 +326,7 @@ func TestHeadlessWaitforStopDetaches(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Continue()
-	waitRunning(t, tg.pid)
+	waitRunning(t, tg.PID)
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	if status, out := s.exitStatus(t); status != 0 {
 		t.Fatalf("headless dlvx exited %d:\n%s", status, out)
@@ -341,20 +341,20 @@ func TestSignalWhileAttaching(t *testing.T) {
 			tg := startTarget(t, bin, "-n", "30", "-pause", "10ms")
 			// The listening line comes before the attach: the signal lands
 			// while dlvx attaches (or just before or after).
-			_, s := startHeadlessAttach(t, tg.pid)
+			_, s := startHeadlessAttach(t, tg.PID)
 			s.cmd.Process.Signal(sig)
 			status, out := s.exitStatus(t)
 			t.Logf("exit %d: %s", status, regexp.MustCompile(`dlvx: received [^\n]*`).FindString(out))
 			if status != 0 && status != 128+int(sig) {
 				t.Fatalf("dlvx exited %d, want 0 or %d:\n%s", status, 128+int(sig), out)
 			}
-			if st := procStatus(tg.pid, "State"); strings.HasPrefix(st, "T") || strings.HasPrefix(st, "t") {
+			if st := procStatus(tg.PID, "State"); strings.HasPrefix(st, "T") || strings.HasPrefix(st, "t") {
 				t.Errorf("target left stopped: State %s\n%s", st, out)
 			}
-			if tp := procStatus(tg.pid, "TracerPid"); tp != "0" {
+			if tp := procStatus(tg.PID, "TracerPid"); tp != "0" {
 				t.Errorf("target still traced (TracerPid %s)", tp)
 			}
-			if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+			if last := tg.Finish(t); !strings.HasPrefix(last, "done ") {
 				t.Errorf("target's last line %q, want done", last)
 			}
 		})
@@ -372,16 +372,16 @@ func TestDAPServerSignalsDetach(t *testing.T) {
 			srv := startDAP(t)
 			c := dialDAP(t, srv.addr)
 			c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
-			c.response(c.request("attach", map[string]any{"mode": "local", "processId": tg.pid}))
+			c.response(c.request("attach", map[string]any{"mode": "local", "processId": tg.PID}))
 			c.setBreakpointAndStop(t)
 			srv.cmd.Process.Signal(sig)
 			if code := srv.exitCode(t); code != 0 {
 				t.Fatalf("dlvx dap exited %d:\n%s", code, srv.out)
 			}
-			if tp := procStatus(tg.pid, "TracerPid"); tp != "0" {
+			if tp := procStatus(tg.PID, "TracerPid"); tp != "0" {
 				t.Errorf("target still traced (TracerPid %s)", tp)
 			}
-			if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+			if last := tg.Finish(t); !strings.HasPrefix(last, "done ") {
 				t.Errorf("target's last line %q, want done", last)
 			}
 		})

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -97,59 +96,8 @@ func (s *session) waitStatus(t *testing.T) (string, int) {
 	}
 }
 
-// target is a fixture process started by a test, not by the debugger.
-type target struct {
-	cmd   *exec.Cmd
-	pid   int
-	lines chan string // stdout lines after "ready"
-}
-
 // startTarget runs a fixture binary and waits for its "ready PID" line.
-func startTarget(t *testing.T, bin string, args ...string) *target {
+func startTarget(t *testing.T, bin string, args ...string) *fixtures.Process {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	tg := &target{cmd: cmd, lines: make(chan string, 16)}
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "ready ") {
-		t.Fatalf("target %s did not report ready: %q", bin, sc.Text())
-	}
-	fmt.Sscanf(sc.Text(), "ready %d", &tg.pid)
-	go func() {
-		for sc.Scan() {
-			tg.lines <- sc.Text()
-		}
-		close(tg.lines)
-	}()
-	return tg
-}
-
-// finish waits for the target to exit on its own and returns its last
-// output line. It fails unless the exit is a normal one with status 0.
-func (tg *target) finish(t *testing.T) string {
-	t.Helper()
-	var last string
-	timeout := time.After(time.Minute)
-	for {
-		select {
-		case l, ok := <-tg.lines:
-			if !ok {
-				if err := tg.cmd.Wait(); err != nil {
-					t.Fatalf("target did not finish normally: %v (last output %q)", err, last)
-				}
-				return last
-			}
-			last = l
-		case <-timeout:
-			t.Fatal("target did not finish within a minute")
-		}
-	}
+	return fixtures.StartReady(t, bin, args...)
 }

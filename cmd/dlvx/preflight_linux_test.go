@@ -168,9 +168,9 @@ func TestAttachRefusedOtherUser(t *testing.T) {
 	needRoot(t, "setpriv")
 	dir := sharedDir(t, fixtures.Build(t, "worker", fixtures.NoOpt))
 	tg := startTarget(t, "setpriv", append(asUser(1001)[1:], filepath.Join(dir, "worker-noopt"), "-n", "100000", "-pause", "10ms")...)
-	failedAttach(t, dir, tg.pid, "AT-USER", asUser(1002)...)
+	failedAttach(t, dir, tg.PID, "AT-USER", asUser(1002)...)
 	// Root without CAP_SYS_PTRACE, as in a default container.
-	failedAttach(t, dir, tg.pid, "AT-CONTAINER-CAP", "setpriv", "--bounding-set=-sys_ptrace", "--inh-caps=-sys_ptrace")
+	failedAttach(t, dir, tg.PID, "AT-CONTAINER-CAP", "setpriv", "--bounding-set=-sys_ptrace", "--inh-caps=-sys_ptrace")
 }
 
 func TestAttachRefusedNonDumpable(t *testing.T) {
@@ -197,7 +197,7 @@ func TestAttachRefusedSeccomp(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
 	dir := sharedDir(t)
 	tg := startTarget(t, bin, "-n", "100000", "-pause", "10ms")
-	cmd := exec.Command(os.Args[0], filepath.Join(dir, "dlvx"), "attach", strconv.Itoa(tg.pid), "--allow-non-terminal-interactive=true")
+	cmd := exec.Command(os.Args[0], filepath.Join(dir, "dlvx"), "attach", strconv.Itoa(tg.PID), "--allow-non-terminal-interactive=true")
 	cmd.Env = append(os.Environ(), helperSeccompExec+"=1")
 	out, err := cmd.CombinedOutput()
 	text := ansi.ReplaceAllString(string(out), "")
@@ -213,7 +213,7 @@ func TestAttachRefusedTracedByGDB(t *testing.T) {
 	tg := startTarget(t, bin, "-n", "300", "-pause", "10ms")
 	// gdb attaches, then blocks in its shell command until stdin closes;
 	// closing it lets gdb detach and quit.
-	gdb := exec.Command("gdb", "-batch", "-nx", "-p", strconv.Itoa(tg.pid), "-ex", "shell read line", "-ex", "detach")
+	gdb := exec.Command("gdb", "-batch", "-nx", "-p", strconv.Itoa(tg.PID), "-ex", "shell read line", "-ex", "detach")
 	gdbIn, _ := gdb.StdinPipe()
 	var gdbOut bytes.Buffer
 	gdb.Stdout, gdb.Stderr = &gdbOut, &gdbOut
@@ -221,8 +221,8 @@ func TestAttachRefusedTracedByGDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer gdb.Process.Kill()
-	waitTraced(t, tg.pid)
-	text := failedAttach(t, dir, tg.pid, "AT-TRACER")
+	waitTraced(t, tg.PID)
+	text := failedAttach(t, dir, tg.PID, "AT-TRACER")
 	if !strings.Contains(text, "gdb") {
 		t.Errorf("the tracer is not named gdb:\n%s", text)
 	}
@@ -237,7 +237,7 @@ func TestAttachRefusedTracedByGDB(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatalf("gdb did not detach and quit:\n%s", gdbOut.String())
 	}
-	if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+	if last := tg.Finish(t); !strings.HasPrefix(last, "done ") {
 		t.Errorf("target's last line %q, want done", last)
 	}
 }
@@ -265,7 +265,7 @@ func TestAttachFromOtherPIDNamespace(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
 	dir := sharedDir(t)
 	tg := startTarget(t, bin, "-n", "100000", "-pause", "10ms")
-	text := failedAttach(t, dir, tg.pid, "AT-STATE-GONE", "unshare", "--pid", "--fork", "--kill-child", "--mount-proc")
+	text := failedAttach(t, dir, tg.PID, "AT-STATE-GONE", "unshare", "--pid", "--fork", "--kill-child", "--mount-proc")
 	if !strings.Contains(text, "dlvx: preflight warning AT-PIDNS-HOST") {
 		t.Errorf("preflight inside a PID namespace does not warn about host PIDs:\n%s", text)
 	}
@@ -275,7 +275,7 @@ func TestDoctorPID(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
 	tg := startTarget(t, bin, "-n", "100000", "-pause", "10ms")
 	var out, errOut bytes.Buffer
-	if code := runDoctorPID(&out, &errOut, tg.pid, nil, doctorOptions{}); code != 0 {
+	if code := runDoctorPID(&out, &errOut, tg.PID, nil, doctorOptions{}); code != 0 {
 		t.Errorf("doctor --pid on a -N -l worker: exit %d, want 0\n%s%s", code, out.String(), errOut.String())
 	}
 	if !strings.Contains(out.String(), bin) {
@@ -283,10 +283,10 @@ func TestDoctorPID(t *testing.T) {
 	}
 
 	out.Reset()
-	if code := runDoctorPID(&out, &errOut, tg.pid, nil, doctorOptions{only: []string{"freeze"}, sev: map[string]string{"EX-FREEZE": "error"}}); code != 1 || !strings.Contains(out.String(), "EX-FREEZE") {
+	if code := runDoctorPID(&out, &errOut, tg.PID, nil, doctorOptions{only: []string{"freeze"}, sev: map[string]string{"EX-FREEZE": "error"}}); code != 1 || !strings.Contains(out.String(), "EX-FREEZE") {
 		t.Errorf("--only freeze --severity EX-FREEZE=error: exit %d, want 1 with EX-FREEZE\n%s%s", code, out.String(), errOut.String())
 	}
-	if code := runDoctorPID(&out, &errOut, tg.pid, nil, doctorOptions{only: []string{"no-such-check"}}); code != 2 {
+	if code := runDoctorPID(&out, &errOut, tg.PID, nil, doctorOptions{only: []string{"no-such-check"}}); code != 2 {
 		t.Errorf("--only with an unknown check: exit %d, want 2", code)
 	}
 
@@ -315,20 +315,20 @@ func TestDoctorPID(t *testing.T) {
 func TestAttachStoppedProcess(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
 	tg := startTarget(t, bin, "-n", "50", "-pause", "10ms")
-	if err := tg.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+	if err := tg.Cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.After(time.Minute)
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
-	for !strings.HasPrefix(procStatus(tg.pid, "State"), "T") {
+	for !strings.HasPrefix(procStatus(tg.PID, "State"), "T") {
 		select {
 		case <-tick.C:
 		case <-deadline:
-			t.Fatalf("pid %d never stopped: State %s", tg.pid, procStatus(tg.pid, "State"))
+			t.Fatalf("pid %d never stopped: State %s", tg.PID, procStatus(tg.PID, "State"))
 		}
 	}
-	out := startDlvx(t, t.TempDir(), []string{"break main.work", "continue"}, "attach", strconv.Itoa(tg.pid), bin).wait(t)
+	out := startDlvx(t, t.TempDir(), []string{"break main.work", "continue"}, "attach", strconv.Itoa(tg.PID), bin).wait(t)
 	if !strings.Contains(out, "dlvx: preflight warning AT-STATE-STOPPED") {
 		t.Errorf("no AT-STATE-STOPPED warning before attaching:\n%s", out)
 	}
@@ -341,8 +341,8 @@ func TestAttachStoppedProcess(t *testing.T) {
 func TestAttachRefusedTracedByHeadlessDlvx(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
 	tg := startTarget(t, bin, "-n", "300", "-pause", "10ms")
-	addr, first := startHeadlessAttach(t, tg.pid)
-	text := failedAttach(t, sharedDir(t), tg.pid, "AT-TRACER")
+	addr, first := startHeadlessAttach(t, tg.PID)
+	text := failedAttach(t, sharedDir(t), tg.PID, "AT-TRACER")
 	if !strings.Contains(text, "dlvx connect "+addr) {
 		t.Errorf("the advice does not name the tracer's address %s:\n%s", addr, text)
 	}
@@ -353,7 +353,7 @@ func TestAttachRefusedTracedByHeadlessDlvx(t *testing.T) {
 	if status, out := first.exitStatus(t); status != 0 && status != 128+15 {
 		t.Fatalf("first dlvx exited %d (%v):\n%s", status, first.cmd.ProcessState, out)
 	}
-	if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+	if last := tg.Finish(t); !strings.HasPrefix(last, "done ") {
 		t.Errorf("target's last line %q, want done", last)
 	}
 }

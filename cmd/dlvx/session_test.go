@@ -75,7 +75,7 @@ func TestAttachDetachOnEOF(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
 	tg := startTarget(t, bin, "-n", "150", "-pause", "20ms")
 	script := []string{"break main.work", "continue", "print i", "stack"}
-	out := startDlvx(t, t.TempDir(), script, "attach", strconv.Itoa(tg.pid), bin).wait(t)
+	out := startDlvx(t, t.TempDir(), script, "attach", strconv.Itoa(tg.PID), bin).wait(t)
 	got := stops(out)
 	if len(got) != 1 || got[0].fn != "main.work" {
 		t.Fatalf("want one stop in main.work, got %v\n%s", got, out)
@@ -84,9 +84,9 @@ func TestAttachDetachOnEOF(t *testing.T) {
 		t.Errorf("dlvx did not say it detached on EOF:\n%s", out)
 	}
 	addr := breakpointAddr(t, out)
-	checkTextRestored(t, tg.pid, bin, addr)
+	checkTextRestored(t, tg.PID, bin, addr)
 	// A breakpoint left behind would kill the target with SIGTRAP at the next call.
-	if last := tg.finish(t); !strings.HasPrefix(last, "done ") {
+	if last := tg.Finish(t); !strings.HasPrefix(last, "done ") {
 		t.Errorf("target's last line %q, want done", last)
 	}
 }
