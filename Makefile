@@ -29,6 +29,7 @@ $(UPSTREAM): patches/delve.lock
 	@touch $@
 
 vet: delve
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	cd scripts && $(GO) vet ./...
 
