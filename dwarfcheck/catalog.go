@@ -60,6 +60,8 @@ var catalog = map[string]catalogEntry{
 		"dlvx (Delve 1.27) supports targets built with Go 1.25 through 1.27. Older runtimes have data structures the debugger reads wrongly. Rebuild with a supported Go, or run with --check-go-version=false at your own risk. For stripped binaries Delve's own check silently passes; the doctor reads the version from the Go build information."},
 	"ENV-VERSION-NEW": {SevError, "Go version is newer than this debugger supports",
 		"dlvx (Delve 1.27) supports targets built with Go 1.25 through 1.27. A newer runtime may have changed structures the debugger reads. Use a newer dlvx, or run with --check-go-version=false at your own risk."},
+	"ENV-DWARF5": {SevWarn, "binary uses DWARF 5, which the dlv on PATH cannot read",
+		"Go 1.25 and later (and C code compiled by LLVM) write DWARF version 5. A Delve that was itself compiled with Go older than 1.25 misreads it and refuses with \"To debug executables using DWARFv5 or later Delve must be built with Go version 1.25.0 or later\" — even when your go command is newer, because what matters is the toolchain that built dlv. dlvx reads DWARF 5; the dlv on PATH, which editors start unless told otherwise, does not. Reinstall it with a newer toolchain or point the editor at dlvx."},
 	"ENV-ARCH": {SevError, "binary is for another architecture",
 		"The binary's ELF machine differs from this machine's, so it cannot be run or attached to here (an emulated process under qemu or Rosetta cannot be traced). Debug it on a matching machine, or examine a core file."},
 	"BP-CGO": {SevInfo, "binary contains C code or was linked externally",

@@ -43,6 +43,9 @@ type Input struct {
 	GoEnv func() (goroot, modcache string, err error)
 	// GoVersion returns the local go command's version ("go1.26.8").
 	GoVersion func() string
+	// ForeignDlv returns the path of a dlv on this machine's PATH, for
+	// ENV-DWARF5; nil, or an error, disables that comparison.
+	ForeignDlv func() (string, error)
 
 	elf   lazy[*elf.File]
 	info  lazy[*buildinfo.BuildInfo]
@@ -75,7 +78,7 @@ var DefaultDebugInfoDirs = []string{"/usr/lib/debug/.build-id"}
 
 // NewInput returns an Input for the executable at path.
 func NewInput(path string) *Input {
-	return &Input{Path: path, DebugInfoDirs: DefaultDebugInfoDirs, GitHead: gitHead, GoEnv: goEnv, GoVersion: localGoVersion}
+	return &Input{Path: path, DebugInfoDirs: DefaultDebugInfoDirs, GitHead: gitHead, GoEnv: goEnv, GoVersion: localGoVersion, ForeignDlv: lookDlv}
 }
 
 // Close releases the files the Input opened.

@@ -16,6 +16,7 @@ var BinaryChecks = []*Check{
 	Race,
 	Experiments,
 	DWARFUnits,
+	DWARFVersion,
 	Optimization,
 	Cgo,
 	BuildSystem,
