@@ -18,6 +18,7 @@ var (
 	go124        = fixtures.Variant{Name: "go1.24", Env: []string{"GOTOOLCHAIN=go1.24.0"}}
 	go124Strip   = fixtures.Variant{Name: "go1.24-stripped", Flags: []string{"-ldflags=-s -w"}, Env: []string{"GOTOOLCHAIN=go1.24.0"}}
 	go127        = fixtures.Variant{Name: "go1.27", Env: []string{"GOTOOLCHAIN=go1.27.0"}}
+	arm64Strip   = fixtures.Variant{Name: "arm64-stripped", Flags: []string{"-ldflags=-s -w"}, Env: []string{"GOARCH=arm64"}}
 	arm64NoOpt   = fixtures.Variant{Name: "arm64-noopt", Flags: []string{"-gcflags=all=-N -l"}, Env: []string{"GOARCH=arm64"}}
 )
 
@@ -176,6 +177,7 @@ func TestDoctorFindings(t *testing.T) {
 		{"hardstop/noopt", fixed("hardstop", fixtures.NoOpt), []string{"BP-HARDSTOP"}},
 		{"hardstop/default", fixed("hardstop", fixtures.Default), []string{"BP-HARDSTOP", "BP-OPT"}},
 		{"hardstop/arm64-noopt", fixed("hardstop", arm64NoOpt), []string{"BP-HARDSTOP", "ENV-ARCH"}},
+		{"worker/arm64-stripped", fixed("worker", arm64Strip), []string{"AP-CORRECT", "BP-NODWARF", "ENV-ARCH"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ var BinaryChecks = []*Check{
 	GoBinary,
 	Architecture,
 	DWARFPresent,
+	AsyncPreemptControl,
 	SeparateDebug,
 	CompressedDWARF,
 	PIE,

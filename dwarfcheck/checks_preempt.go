@@ -1,0 +1,46 @@
+package dwarfcheck
+
+import (
+	"debug/elf"
+	"errors"
+	"path/filepath"
+)
+
+// AsyncPreemptControl reports binaries for architectures where Delve turns
+// async preemption off (its restarted instruction sequences make a
+// breakpoint look hit twice) but cannot, because the binary has no DWARF
+// to find runtime.debug.asyncpreemptoff with.
+var AsyncPreemptControl = &Check{
+	Name:     "async-preempt-control",
+	Doc:      "report arm64, ppc64le and loong64 binaries where Delve cannot turn async preemption off\n\nDelve sets runtime.debug.asyncpreemptoff on these architectures, found through DWARF; without DWARF breakpoints can be reported twice.",
+	Requires: []*Check{DWARFPresent},
+	Run:      asyncPreemptControl,
+}
+
+// preemptRestartMachines are the architectures where Delve disables async
+// preemption under the debugger.
+var preemptRestartMachines = map[elf.Machine]string{
+	elf.EM_AARCH64:   "arm64",
+	elf.EM_PPC64:     "ppc64le",
+	elf.EM_LOONGARCH: "loong64",
+}
+
+func asyncPreemptControl(in *Input) ([]Finding, error) {
+	f, _ := in.ELF()
+	arch, ok := preemptRestartMachines[f.Machine]
+	if !ok {
+		return nil, nil
+	}
+	if _, err := in.DWARF(); !errors.Is(err, ErrNoDWARF) {
+		return nil, nil // DWARF present (or damaged: BP-ZDEBUG and friends speak)
+	}
+	fd := newFinding("AP-CORRECT",
+		evAt("elf:header", 18, "e_machine %v (%s): Delve turns async preemption off here", f.Machine, arch),
+		evAt("elf:section-headers", shoff(in), "no DWARF: runtime.debug.asyncpreemptoff cannot be found"),
+	)
+	fd.Fixes = []Fix{
+		{Summary: "rebuild with DWARF", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}},
+		{Summary: "or turn async preemption off in the program's environment", Command: []string{"env", "GODEBUG=asyncpreemptoff=1", "./" + filepath.Base(in.Path)}},
+	}
+	return []Finding{fd}, nil
+}
