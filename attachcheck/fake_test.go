@@ -12,24 +12,23 @@ import (
 	"github.com/dlvx/dlvx/dwarfcheck"
 )
 
-// fakeHost is a fake /proc tree and filesystem root for one test.
+// fakeHost is a fake /proc tree and filesystem root for one test. File
+// owners are injected (Env.FileOwner), so it needs no root.
 type fakeHost struct {
-	t    *testing.T
-	env  *Env
-	uid  int // the unprivileged user of the test's processes
-	self int // the debugger's PID
+	t     *testing.T
+	env   *Env
+	uid   int            // the unprivileged user of the test's processes
+	self  int            // the debugger's PID
+	owner map[string]int // path below env.Proc → the uid owning it
 }
 
 const capPtrace = "0000000000080000"
 
 func newFakeHost(t *testing.T) *fakeHost {
 	dir := t.TempDir()
-	h := &fakeHost{t: t, uid: 1000, self: 100}
-	if os.Geteuid() != 0 {
-		h.uid = os.Geteuid() // without root, fake dirs can only be ours
-	}
+	h := &fakeHost{t: t, uid: 1000, self: 100, owner: map[string]int{}}
 	h.env = &Env{Proc: filepath.Join(dir, "proc"), Root: filepath.Join(dir, "root"), GOARCH: "amd64",
-		Getenv: func(string) string { return "" }}
+		Getenv: func(string) string { return "" }, FileOwner: h.fileOwner}
 	h.mkdir(h.env.Root)
 	h.debugger(h.uid, "0000000000000000", "pid:[4026531836]")
 	h.write("self/mountinfo", "22 1 0:21 / /proc rw,nosuid,nodev,noexec - proc proc rw\n")
@@ -49,6 +48,17 @@ func (h *fakeHost) write(rel, content string) {
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		h.t.Fatal(err)
 	}
+}
+
+// chown makes uid the owner of a file below the fake /proc.
+func (h *fakeHost) chown(rel string, uid int) { h.owner[filepath.Join(h.env.Proc, rel)] = uid }
+
+func (h *fakeHost) fileOwner(path string) (int, error) {
+	uid, ok := h.owner[path]
+	if !ok {
+		return -1, fmt.Errorf("fake /proc: no owner for %s", path)
+	}
+	return uid, nil
 }
 
 func (h *fakeHost) link(rel, target string) {
@@ -94,13 +104,7 @@ func (h *fakeHost) process(pid, ppid, uid int, exe string, cmdline []string, ext
 	h.write(fmt.Sprint(pid, "/cmdline"), strings.Join(cmdline, "\x00")+"\x00")
 	h.link(fmt.Sprint(pid, "/exe"), exe)
 	h.link(fmt.Sprint(pid, "/ns/pid"), "pid:[4026531836]")
-	if os.Geteuid() == 0 {
-		for _, f := range []string{"", "status"} {
-			if err := os.Chown(filepath.Join(h.env.Proc, fmt.Sprint(pid), f), uid, uid); err != nil {
-				h.t.Fatal(err)
-			}
-		}
-	}
+	h.chown(fmt.Sprint(pid, "/status"), uid)
 }
 
 func (h *fakeHost) yama(scope string, procSysReadOnly bool) {
@@ -269,15 +273,10 @@ func TestGoRunParent(t *testing.T) {
 }
 
 func TestOtherUserAndNonDumpable(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to give fake /proc entries other owners")
-	}
 	h := newFakeHost(t)
 	h.process(200, 1, 1001, "/bin/app", []string{"/bin/app"})
 	h.process(201, 1, h.uid, "/bin/suid", []string{"/bin/suid"})
-	if err := os.Chown(filepath.Join(h.env.Proc, "201", "status"), 0, 0); err != nil {
-		t.Fatal(err)
-	}
+	h.chown("201/status", 0) // the kernel's sign of a non-dumpable process
 	if got, want := ids(h.diagnose(200), dwarfcheck.SevWarn), []string{"AT-USER"}; !slices.Equal(got, want) {
 		t.Errorf("other user: findings %v, want %v", got, want)
 	}

@@ -203,9 +203,8 @@ func copyFile(t *testing.T, from, to string) {
 }
 
 func TestRealPIDNamespace(t *testing.T) {
-	if _, err := exec.LookPath("unshare"); err != nil || os.Geteuid() != 0 {
-		t.Skip("needs root and unshare")
-	}
+	fixtures.NeedRoot(t, "unshare makes a PID namespace")
+	fixtures.NeedTool(t, "unshare")
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
 	cmd, inner := startReady(t, "unshare", "--pid", "--fork", "--kill-child", "--mount-proc", bin, "-n", "100000", "-pause", "10ms")
 	s := &Snapshot{Env: Host()}
@@ -221,9 +220,7 @@ func TestRealPIDNamespace(t *testing.T) {
 }
 
 func TestRealGoRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("go run compiles the fixture")
-	}
+	fixtures.Long(t, "go run compiles the fixture")
 	cmd := exec.Command("go", "run", ".", "-n", "100000", "-pause", "10ms")
 	cmd.Dir = fixtures.Dir("worker")
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-buildvcs=false")

@@ -23,6 +23,9 @@ type Env struct {
 	// it issues a harmless ptrace call and returns its error (nil when
 	// ptrace is allowed). Nil skips the probe.
 	ProbePtrace func() error
+	// FileOwner returns the uid owning a file below Proc: the kernel gives
+	// a non-dumpable process's files to root. Nil reads it with stat.
+	FileOwner func(path string) (uid int, err error)
 }
 
 // Host returns the Env of this machine: /proc, /, os.Getenv, runtime.GOARCH
@@ -99,11 +102,26 @@ func (s *Snapshot) readProcess() {
 	s.PIDNS, _ = os.Readlink(procPath(root, s.PID, "ns", "pid"))
 	// The kernel gives a non-dumpable process's files (not the /proc/PID
 	// directory itself) to root.
-	if fi, err := os.Stat(procPath(root, s.PID, "status")); err == nil {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			s.FileUID = int(st.Uid)
-		}
+	owner := s.Env.FileOwner
+	if owner == nil {
+		owner = statOwner
 	}
+	if uid, err := owner(procPath(root, s.PID, "status")); err == nil {
+		s.FileUID = uid
+	}
+}
+
+// statOwner returns the uid owning path.
+func statOwner(path string) (int, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return -1, err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return -1, fmt.Errorf("%s: no owner in %T", path, fi.Sys())
+	}
+	return int(st.Uid), nil
 }
 
 // Exists reports whether the process exists in this /proc.

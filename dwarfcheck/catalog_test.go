@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
 // TestDocsCoverEveryID keeps docs/doctor.md and the catalog in step: one
@@ -67,9 +69,7 @@ func TestBinaryChecksValid(t *testing.T) {
 // TestPurePackage enforces the layering: the analysis packages never
 // depend on dlvx's service or cmd packages, nor on the DAP protocol.
 func TestPurePackage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
+	fixtures.Long(t, "runs go list")
 	out, err := exec.Command("go", "list", "-deps", "./...").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)

@@ -90,10 +90,8 @@ func copyFile(t testing.TB, src, dst string) {
 	}
 }
 
-// needTool skips the test when a binary tool is missing.
+// needTool needs a binary tool, through fixtures.NeedTool.
 func needTool(t testing.TB, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed", name)
-	}
+	fixtures.NeedTool(t, name)
 }

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/dlvx/dlvx/internal/fixtures"
@@ -64,17 +63,12 @@ func TestFindMatchesObjdump(t *testing.T) {
 }
 
 // buildSpin builds the spin fixture with v. A Go toolchain that cannot be
-// downloaded (offline, no module cache) skips the test instead of failing it.
+// downloaded goes through fixtures.NeedToolchain: a skip offline, a
+// failure under CI.
 func buildSpin(t *testing.T, v fixtures.Variant) string {
 	t.Helper()
-	bin, err := fixtures.BuildErr("spin", v)
-	if err != nil && strings.Contains(err.Error(), "toolchain not available") {
-		t.Skipf("%s: %v", v.Name, err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
+	fixtures.NeedToolchain(t, v)
+	return fixtures.Build(t, "spin", v)
 }
 
 func siteAddrs(sites []preempt.Site) []uint64 {
@@ -248,13 +242,9 @@ func TestFindStripped(t *testing.T) {
 }
 
 func TestFindErrors(t *testing.T) {
-	shPath, err := exec.LookPath("sh")
+	sh, err := elf.Open(fixtures.NeedTool(t, "sh"))
 	if err != nil {
-		t.Skip(err)
-	}
-	sh, err := elf.Open(shPath)
-	if err != nil {
-		t.Skip(err)
+		t.Fatalf("sh is not an ELF file to test with: %v", err)
 	}
 	defer sh.Close()
 	if _, err := preempt.Find(sh); !errors.Is(err, preempt.ErrNotGo) && !errors.Is(err, preempt.ErrNoSymbols) {

@@ -27,9 +27,7 @@ func TestMain(m *testing.M) {
 // launch starts bin under Delve's native backend, stopped at its entry.
 func launch(t *testing.T, bin string) *proc.Target {
 	t.Helper()
-	if runtime.GOARCH != "amd64" {
-		t.Skipf("live resolution is tested on linux/amd64, not %s", runtime.GOARCH)
-	}
+	fixtures.Require(t, fixtures.AMD64)
 	grp, err := native.Launch([]string{bin, "-for", "1m"}, ".", 0, nil, "", "", proc.OutputRedirect{}, proc.OutputRedirect{})
 	if err != nil {
 		t.Fatalf("launch %s: %v", bin, err)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"testing"
 
@@ -17,16 +16,12 @@ import (
 // baseline for the latency the layer adds.
 func BenchmarkDAPLaunchToBreakpoint(b *testing.B) {
 	worker := fixtures.Build(b, "worker", fixtures.NoOpt)
-	bins := map[string]string{"dlvx": dlvxBin}
-	if up := os.Getenv("DLVX_UPSTREAM_DLV"); up != "" {
-		bins["dlv"] = up
-	}
 	for _, name := range []string{"dlv", "dlvx"} {
-		bin, ok := bins[name]
-		if !ok {
-			continue
-		}
 		b.Run(name, func(b *testing.B) {
+			bin := dlvxBin
+			if name == "dlv" {
+				bin = upstreamDlv(b)
+			}
 			for b.Loop() {
 				srv := startDAPWith(b, bin)
 				c := dialDAP(b, srv.addr)
@@ -49,16 +44,12 @@ func BenchmarkDAPLaunchToBreakpoint(b *testing.B) {
 // (the worker runs on), wait for the server to exit.
 func BenchmarkDAPAttach(b *testing.B) {
 	worker := fixtures.Build(b, "worker", fixtures.NoOpt)
-	bins := map[string]string{"dlvx": dlvxBin}
-	if up := os.Getenv("DLVX_UPSTREAM_DLV"); up != "" {
-		bins["dlv"] = up
-	}
 	for _, name := range []string{"dlv", "dlvx"} {
-		bin, ok := bins[name]
-		if !ok {
-			continue
-		}
 		b.Run(name, func(b *testing.B) {
+			bin := dlvxBin
+			if name == "dlv" {
+				bin = upstreamDlv(b)
+			}
 			pid := startWorker(b, worker)
 			for b.Loop() {
 				srv := startDAPWith(b, bin)

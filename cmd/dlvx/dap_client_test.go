@@ -20,12 +20,7 @@ func TestDAPWithVSCodeClient(t *testing.T) {
 	if err == nil {
 		_, err = os.Stat(filepath.Join(vscodeClientDir, "node_modules", "@vscode", "debugadapter-testsupport"))
 	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the VS Code DAP client is not installed (%v): run make test", err)
-		}
-		t.Skipf("the VS Code DAP client is not installed (%v): run npm ci in %s", err, vscodeClientDir)
-	}
+	fixtures.Need(t, err == nil, "the VS Code DAP client is not installed (%v): run make vscode-client (npm ci in %s)", err, vscodeClientDir)
 	worker := fixtures.Build(t, "worker", fixtures.NoOpt)
 	trim := fixtures.Build(t, "breakcases", trimpathNoOpt)
 	cmd := exec.Command(node, "--test", "--test-concurrency=1", "dap.test.js")

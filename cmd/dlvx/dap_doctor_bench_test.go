@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -27,10 +26,7 @@ import (
 //     does not bind, disconnect (the doctor's findings, then its verdict,
 //     which loads Delve's BinaryInfo a second time in the process).
 func BenchmarkDAPDoctorLatency(b *testing.B) {
-	up := os.Getenv("DLVX_UPSTREAM_DLV")
-	if up == "" {
-		b.Skip("DLVX_UPSTREAM_DLV is not set: make bench builds upstream dlv")
-	}
+	up := upstreamDlv(b)
 	worker := fixtures.Build(b, "worker", fixtures.NoOpt)
 	trim := fixtures.Build(b, "breakcases", trimpathNoOpt)
 	trimSrc := filepath.Join(fixtures.Dir("breakcases"), "main.go")

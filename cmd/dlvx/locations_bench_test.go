@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"os"
 	"os/exec"
 	"regexp"
 	"testing"
@@ -22,21 +21,19 @@ import (
 // other goroutine are evaluated and skipped in between. scripts/bench-preempt.sh
 // turns the results into hits per second and a ratio.
 func BenchmarkPreemptEntryFiltered(b *testing.B) {
-	if testing.Short() {
-		b.Skip("starts debuggers")
-	}
+	fixtures.Long(b, "starts debuggers")
 	bin, err := fixtures.BuildErr("spin", fixtures.NoOpt)
 	if err != nil {
 		b.Fatal(err)
 	}
 	debuggers := []struct{ name, path, loc string }{
 		{"dlvx", dlvxBin, "preempt:entry@g%d"},
-		{"upstream", os.Getenv("DLVX_UPSTREAM_DLV"), "runtime.asyncPreempt"},
+		{"upstream", "", "runtime.asyncPreempt"}, // path: upstreamDlv
 	}
 	for _, d := range debuggers {
 		b.Run(d.name, func(b *testing.B) {
-			if d.path == "" {
-				b.Skip("DLVX_UPSTREAM_DLV not set (make upstream-dlv)")
+			if d.name == "upstream" {
+				d.path = upstreamDlv(b)
 			}
 			c := rpc2.NewClient(headless(b, d.path, bin, "-workers", "2"))
 			g := spinningGoroutine(b, c)

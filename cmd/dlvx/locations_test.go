@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,11 +23,10 @@ import (
 // amd64RSP is the DWARF number of RSP.
 const amd64RSP = 7
 
+// skipUnlessAMD64 skips on other hardware, a permanent skip (fixtures.AMD64).
 func skipUnlessAMD64(t *testing.T) {
 	t.Helper()
-	if runtime.GOARCH != "amd64" {
-		t.Skipf("preemption hooks are hit live on amd64; this host is %s", runtime.GOARCH)
-	}
+	fixtures.Require(t, fixtures.AMD64)
 }
 
 // preemptedPC reads the preempted PC, which the signal handler pushed at

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
 // dlvxAdditions lists what dlvx adds to dlv's command line: a command path
@@ -82,15 +84,12 @@ func parseHelp(out string) (flags, subs []string) {
 	return slices.Compact(flags), subs
 }
 
-func upstreamDlv(t *testing.T) string {
+// upstreamDlv returns upstream dlv at the pinned version, which make test
+// and make bench pass in DLVX_UPSTREAM_DLV, through fixtures.Need.
+func upstreamDlv(t testing.TB) string {
 	t.Helper()
 	bin := os.Getenv("DLVX_UPSTREAM_DLV")
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("DLVX_UPSTREAM_DLV is not set: run the tests through make test")
-		}
-		t.Skip("DLVX_UPSTREAM_DLV not set (make test sets it to upstream dlv at the pinned version)")
-	}
+	fixtures.Need(t, bin != "", "DLVX_UPSTREAM_DLV is not set: run the tests through make test (make upstream-dlv builds it)")
 	return bin
 }
 

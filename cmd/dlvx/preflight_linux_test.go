@@ -121,15 +121,12 @@ func sharedDir(t *testing.T, files ...string) string {
 	return dir
 }
 
+// needRoot needs root and tools, through fixtures.NeedRoot and NeedTool.
 func needRoot(t *testing.T, tools ...string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("creates users' processes and drops capabilities: needs root")
-	}
+	fixtures.NeedRoot(t, "creates users' processes and drops capabilities")
 	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s", tool)
-		}
+		fixtures.NeedTool(t, tool)
 	}
 }
 

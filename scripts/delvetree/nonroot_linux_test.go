@@ -1,23 +1,24 @@
 package main
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
 // TestNonRootUser runs the tool as an unprivileged user with a module cache
 // of its own, which the go command makes read-only: extraction must still
-// give a tree that user can patch and remove. Only root can switch users.
+// give a tree that user can patch and remove. Root runs it as nobody; any
+// other user runs it as itself.
 func TestNonRootUser(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("running as non-root already: the other tests cover it")
-	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Skip("setpriv not installed")
+	const nobody = 65534
+	uid, cred := os.Geteuid(), (*syscall.Credential)(nil)
+	if uid == 0 {
+		uid, cred = nobody, &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}
 	}
 	dir, err := os.MkdirTemp("", "delvetree-nonroot-")
 	if err != nil {
@@ -39,18 +40,18 @@ func TestNonRootUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(work, "patches", "delve.lock"), string(lock))
-	const nobody = "65534"
-	if out, err := exec.Command("chown", "-R", nobody+":"+nobody, dir).CombinedOutput(); err != nil {
-		t.Fatalf("chown: %v\n%s", err, out)
+	if cred != nil {
+		chownAll(t, dir, nobody)
 	}
 	os.Chmod(dir, 0o755)
 	run := func() string {
-		cmd := exec.Command(setpriv, "--reuid="+nobody, "--regid="+nobody, "--clear-groups", tool, "-root", work)
+		cmd := exec.Command(tool, "-root", work)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 		cmd.Env = append(os.Environ(), "HOME="+dir, "GOMODCACHE="+filepath.Join(dir, "modcache"),
 			"GOCACHE="+filepath.Join(dir, "gocache"), "GOTOOLCHAIN=local")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Fatalf("delvetree as uid %s: %v\n%s", nobody, err, out)
+			t.Fatalf("delvetree as uid %d: %v\n%s", uid, err, out)
 		}
 		return string(out)
 	}
@@ -67,4 +68,18 @@ func TestNonRootUser(t *testing.T) {
 	}
 	// The module cache is read-only; go clean -modcache would fix that for removal.
 	exec.Command("chmod", "-R", "u+w", filepath.Join(dir, "modcache")).Run()
+}
+
+// chownAll gives dir and everything below it to uid (and gid uid).
+func chownAll(t *testing.T, dir string, uid int) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, uid)
+	})
+	if err != nil {
+		t.Fatalf("chown: %v", err)
+	}
 }

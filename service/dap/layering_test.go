@@ -6,14 +6,14 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
 // The analysis packages return values; turning them into protocol
 // messages is this package's job. They must never import it, nor go-dap.
 func TestAnalysisPackagesDoNotImportDAP(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
+	fixtures.Long(t, "runs go list")
 	pkgs := []string{"github.com/dlvx/dlvx/dwarfcheck/...", "github.com/dlvx/dlvx/resolver/...", "github.com/dlvx/dlvx/preempt/..."}
 	cmd := exec.Command("go", append([]string{"list", "-e", "-deps", "-f", "{{.ImportPath}}"}, pkgs...)...)
 	var stderr bytes.Buffer
