@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
+.PHONY: all build delve upstream-dlv vscode-client host-setup vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
 
 all: build
 
@@ -36,8 +36,12 @@ vet: delve
 test: vet test-scripts test-dlvx delve-test
 	@echo "make test: all suites passed"
 
-test-dlvx: build upstream-dlv vscode-client
+test-dlvx: host-setup build upstream-dlv vscode-client
 	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(GO) test -count=1 -timeout 15m ./...
+
+# Programs the tests drive (gdb, setpriv, gcc, node, ...), from Debian's packages when missing.
+host-setup:
+	./scripts/setup-host.sh
 
 test-scripts:
 	cd scripts && $(GO) test -count=1 ./...
