@@ -1,4 +1,4 @@
-package dwarfcheck
+package finding
 
 import (
 	"fmt"
@@ -92,23 +92,33 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// ev builds an Evidence without a file offset.
-func ev(source, format string, args ...any) Evidence {
+// ListSome joins up to n items for an evidence fact and says how many
+// were left out.
+func ListSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
+// Evidencef builds an Evidence without a file offset.
+func Evidencef(source, format string, args ...any) Evidence {
 	return Evidence{Source: source, Offset: -1, Fact: fmt.Sprintf(format, args...)}
 }
 
-// evAt builds an Evidence read at a file offset.
-func evAt(source string, off int64, format string, args ...any) Evidence {
+// EvidenceAt builds an Evidence read at a file offset.
+func EvidenceAt(source string, off int64, format string, args ...any) Evidence {
 	return Evidence{Source: source, Offset: off, Fact: fmt.Sprintf(format, args...)}
 }
 
-// newFinding returns a Finding for id filled from the catalog: severity,
+// New returns a Finding for a catalog ID filled from the catalog: severity,
 // title, explanation and documentation link. Checks add evidence and fixes.
-func newFinding(id string, ev ...Evidence) Finding {
+func New(id string, ev ...Evidence) Finding {
 	e, ok := catalog[id]
 	if !ok {
-		// A programming error in this package, caught by TestCatalogComplete.
-		e = catalogEntry{Severity: SevError, Title: "unknown finding " + id}
+		// A programming error in the producing package: every ID a
+		// check produces has a catalog entry (TestCatalogEntries).
+		e = entry{Severity: SevError, Title: "unknown finding " + id}
 	}
 	return Finding{
 		ID:          id,

@@ -1,9 +1,9 @@
-package dwarfcheck
+package finding
 
 // attachCatalog holds the finding IDs of the attach preflight (package
 // attachcheck): causes AT-*, EX-* and ENV-ARCH of the failure taxonomy
 // that are read from /proc and the host rather than from the binary.
-var attachCatalog = map[string]catalogEntry{
+var attachCatalog = map[string]entry{
 	"AT-STATE-GONE": {SevError, "no process with this PID",
 		"The PID names no process in the PID namespace this /proc shows: it has exited, or the PID was read in another namespace (a container's PID seen from the host, or the reverse)."},
 	"AT-STATE-ZOMBIE": {SevError, "process has exited and is a zombie",
@@ -42,17 +42,4 @@ var attachCatalog = map[string]catalogEntry{
 		"/proc/PID/exe is an emulator (qemu user mode, Rosetta): the program is for another architecture and its emulated state cannot be traced with ptrace. Debug it on a matching machine, or run the emulator's gdb stub (qemu -g PORT)."},
 	"EX-FREEZE": {SevInfo, "attaching stops the whole process",
 		"While the debugger holds the process stopped, every thread is paused: requests time out and timers fire late. Continue promptly, or attach headless with --continue."},
-}
-
-func init() {
-	for id, e := range attachCatalog {
-		catalog[id] = e
-	}
-}
-
-// NewFinding returns a Finding for a catalog ID with its catalog severity,
-// title, explanation and documentation link. Packages outside dwarfcheck
-// that produce findings (the attach preflight) use it; they add fixes.
-func NewFinding(id string, ev ...Evidence) Finding {
-	return newFinding(id, ev...)
 }

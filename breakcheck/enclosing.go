@@ -1,16 +1,12 @@
-package dwarfcheck
+package breakcheck
 
 import (
 	"os"
-	"regexp"
 	"strings"
 
+	"github.com/dlvx/dlvx/srcpath"
 	"github.com/go-delve/delve/pkg/proc"
 )
-
-// funcDecl matches a top-level function or method declaration line:
-// group 2 is the receiver type (with any *), group 3 the name.
-var funcDecl = regexp.MustCompile(`^func (\(\s*\w*\s*(\*?\w+)(\[[^\]]*\])?\s*\)\s*)?(\w+)\s*[\[(]`)
 
 // enclosingFunc returns the binary's name for the function declared in
 // the local copy of file whose body contains line ("pkg.F", "pkg.(*T).M"),
@@ -30,17 +26,16 @@ func enclosingFunc(file string, line int, pkg string) string {
 		if l == "}" && i != line-1 {
 			return "" // the line is after the end of a function
 		}
-		m := funcDecl.FindStringSubmatch(l)
-		if m == nil {
+		recv, name, ok := srcpath.DeclaredFunc(l)
+		switch {
+		case !ok:
 			continue
-		}
-		switch recv := m[2]; {
 		case recv == "":
-			return pkg + "." + m[4]
+			return pkg + "." + name
 		case strings.HasPrefix(recv, "*"):
-			return pkg + ".(" + recv + ")." + m[4]
+			return pkg + ".(" + recv + ")." + name
 		default:
-			return pkg + "." + recv + "." + m[4]
+			return pkg + "." + recv + "." + name
 		}
 	}
 	return ""

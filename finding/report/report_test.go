@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -18,56 +18,56 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // severity, evidence with and without offsets, fixes with and without a
 // command, substitutePath rules, a binding and a failing breakpoint, and a
 // check that failed to run.
-func sample() *dwarfcheck.Report {
-	nodwarf := dwarfcheck.NewFinding("BP-NODWARF",
-		dwarfcheck.Evidence{Source: "elf:section-headers", Offset: 0x190, Fact: "no .debug_info or .zdebug_info section"},
-		dwarfcheck.Evidence{Source: "buildinfo", Offset: -1, Fact: `-ldflags="-s -w"`})
+func sample() *finding.Report {
+	nodwarf := finding.New("BP-NODWARF",
+		finding.Evidence{Source: "elf:section-headers", Offset: 0x190, Fact: "no .debug_info or .zdebug_info section"},
+		finding.Evidence{Source: "buildinfo", Offset: -1, Fact: `-ldflags="-s -w"`})
 	nodwarf.Check = "dwarf-present"
-	nodwarf.Fixes = []dwarfcheck.Fix{
+	nodwarf.Fixes = []finding.Fix{
 		{Summary: "rebuild with DWARF and without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "-o", "app-debug", "."}},
 		{Summary: "let dlvx build it", Command: []string{"dlvx", "debug", "."}},
 	}
-	opt := dwarfcheck.NewFinding("BP-OPT", dwarfcheck.Evidence{Source: "dwarf:cu main", Offset: 0x14b, Fact: `DW_AT_producer "Go cmd/compile go1.26.8; regabi"`})
+	opt := finding.New("BP-OPT", finding.Evidence{Source: "dwarf:cu main", Offset: 0x14b, Fact: `DW_AT_producer "Go cmd/compile go1.26.8; regabi"`})
 	opt.Check = "optimization"
-	pie := dwarfcheck.NewFinding("BP-PIE", dwarfcheck.Evidence{Source: "elf:header", Offset: 0x10, Fact: "e_type ET_DYN"})
+	pie := finding.New("BP-PIE", finding.Evidence{Source: "elf:header", Offset: 0x10, Fact: "e_type ET_DYN"})
 	pie.Check = "pie"
-	path := dwarfcheck.NewFinding("BP-PATH", dwarfcheck.Evidence{Source: "workspace", Offset: -1, Fact: "editor path /home/ana/app"})
+	path := finding.New("BP-PATH", finding.Evidence{Source: "workspace", Offset: -1, Fact: "editor path /home/ana/app"})
 	path.Check = "source"
-	path.Fixes = []dwarfcheck.Fix{{Summary: `launch.json: "substitutePath": [{"from": "/home/ana/app", "to": "/app"}]`}}
-	nostmt := dwarfcheck.NewFinding("BP-NOSTMT", dwarfcheck.Evidence{Source: "delve:find-file-location", Offset: -1, Fact: "nearest lines with statements: 16, 19"})
+	path.Fixes = []finding.Fix{{Summary: `launch.json: "substitutePath": [{"from": "/home/ana/app", "to": "/app"}]`}}
+	nostmt := finding.New("BP-NOSTMT", finding.Evidence{Source: "delve:find-file-location", Offset: -1, Fact: "nearest lines with statements: 16, 19"})
 	nostmt.Check = "break"
-	rep := &dwarfcheck.Report{
+	rep := &finding.Report{
 		Binary:    "/build/app",
 		GoVersion: "go1.26.8",
-		Result: dwarfcheck.Result{
-			Findings: []dwarfcheck.Finding{nodwarf, opt, pie, path},
-			Errors:   []*dwarfcheck.CheckError{{Check: "stale", Err: os.ErrPermission}},
+		Result: finding.Result{
+			Findings: []finding.Finding{nodwarf, opt, pie, path},
+			Errors:   []*finding.CheckError{{Check: "stale", Err: os.ErrPermission}},
 			Passed:   []string{"elf-headers", "architecture"},
 			Skipped:  []string{"dwarf-units"},
 		},
-		PathRules: []dwarfcheck.PathRule{{From: "/home/ana/app", To: "/app"}},
-		Breaks: []dwarfcheck.BreakVerdict{
-			{Location: "main.main", Kind: "function", Binds: true, Addrs: []dwarfcheck.BreakAddr{
+		PathRules: []finding.PathRule{{From: "/home/ana/app", To: "/app"}},
+		Breaks: []finding.BreakVerdict{
+			{Location: "main.main", Kind: "function", Binds: true, Addrs: []finding.BreakAddr{
 				{PC: 0x4aaf13, File: "/app/main.go", Line: 21, Function: "main.main"},
 				{PC: 0x4ab000, File: "/app/main.go", Line: 30, Function: "main.run", Inlined: true}}},
-			{Location: "main.go:17", Kind: "line", Findings: []dwarfcheck.Finding{nostmt}},
-			{Location: "main.go:18", Kind: "line", Findings: []dwarfcheck.Finding{nostmt}},
+			{Location: "main.go:17", Kind: "line", Findings: []finding.Finding{nostmt}},
+			{Location: "main.go:18", Kind: "line", Findings: []finding.Finding{nostmt}},
 		},
 	}
 	return rep
 }
 
 func TestGolden(t *testing.T) {
-	render := map[string]func(*bytes.Buffer, *dwarfcheck.Report) error{
-		"text":         func(b *bytes.Buffer, r *dwarfcheck.Report) error { return Text(b, r, TextOptions{}) },
-		"text-verbose": func(b *bytes.Buffer, r *dwarfcheck.Report) error { return Text(b, r, TextOptions{Verbose: true}) },
-		"json":         func(b *bytes.Buffer, r *dwarfcheck.Report) error { return JSON(b, r) },
-		"sarif":        func(b *bytes.Buffer, r *dwarfcheck.Report) error { return SARIF(b, r) },
-		"clean-text": func(b *bytes.Buffer, _ *dwarfcheck.Report) error {
-			return Text(b, &dwarfcheck.Report{Binary: "app", GoVersion: "go1.26.8", Result: dwarfcheck.Result{Passed: []string{"a", "b"}}}, TextOptions{})
+	render := map[string]func(*bytes.Buffer, *finding.Report) error{
+		"text":         func(b *bytes.Buffer, r *finding.Report) error { return Text(b, r, TextOptions{}) },
+		"text-verbose": func(b *bytes.Buffer, r *finding.Report) error { return Text(b, r, TextOptions{Verbose: true}) },
+		"json":         func(b *bytes.Buffer, r *finding.Report) error { return JSON(b, r) },
+		"sarif":        func(b *bytes.Buffer, r *finding.Report) error { return SARIF(b, r) },
+		"clean-text": func(b *bytes.Buffer, _ *finding.Report) error {
+			return Text(b, &finding.Report{Binary: "app", GoVersion: "go1.26.8", Result: finding.Result{Passed: []string{"a", "b"}}}, TextOptions{})
 		},
-		"clean-json": func(b *bytes.Buffer, _ *dwarfcheck.Report) error {
-			return JSON(b, &dwarfcheck.Report{Binary: "app"})
+		"clean-json": func(b *bytes.Buffer, _ *finding.Report) error {
+			return JSON(b, &finding.Report{Binary: "app"})
 		},
 	}
 	for name, f := range render {
@@ -92,10 +92,10 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v; run: go test ./dwarfcheck/report -run TestGolden -update", err)
+		t.Fatalf("%v; run: go test ./finding/report -run TestGolden -update", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs; run: go test ./dwarfcheck/report -run TestGolden -update\n--- want\n%s\n--- got\n%s", path, want, got)
+		t.Errorf("%s differs; run: go test ./finding/report -run TestGolden -update\n--- want\n%s\n--- got\n%s", path, want, got)
 	}
 }
 
@@ -124,7 +124,7 @@ func TestJSONSchema(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Schema != SchemaVersion || doc.ExitCode != dwarfcheck.ExitFailed {
+	if doc.Schema != SchemaVersion || doc.ExitCode != finding.ExitFailed {
 		t.Errorf("schema %q exit %d", doc.Schema, doc.ExitCode)
 	}
 	for _, f := range doc.Findings {

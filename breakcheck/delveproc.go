@@ -1,4 +1,4 @@
-package dwarfcheck
+package breakcheck
 
 import (
 	"debug/elf"

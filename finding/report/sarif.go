@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 // SARIF 2.1.0 types, reduced to the properties the doctor fills.
@@ -72,16 +72,16 @@ type sarifInvocation struct {
 	ExecutionSuccessful bool `json:"executionSuccessful"`
 }
 
-var sarifLevel = map[dwarfcheck.Severity]string{
-	dwarfcheck.SevError: "error",
-	dwarfcheck.SevWarn:  "warning",
-	dwarfcheck.SevInfo:  "note",
+var sarifLevel = map[finding.Severity]string{
+	finding.SevError: "error",
+	finding.SevWarn:  "warning",
+	finding.SevInfo:  "note",
 }
 
 // SARIF writes the report as a SARIF 2.1.0 log with one run. Every finding,
 // breakpoint findings included, is a result located at the binary; rules
 // carry the catalog's title and explanation.
-func SARIF(w io.Writer, r *dwarfcheck.Report) error {
+func SARIF(w io.Writer, r *finding.Report) error {
 	loc := []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(r.Binary)}}}}
 	run := sarifRun{
 		Tool:        sarifTool{Driver: sarifDriver{Name: "dlvx doctor", InformationURI: "https://github.com/dlvx/dlvx/blob/main/docs/doctor.md"}},
@@ -89,7 +89,7 @@ func SARIF(w io.Writer, r *dwarfcheck.Report) error {
 		Invocations: []sarifInvocation{{ExecutionSuccessful: len(r.Errors) == 0}},
 	}
 	used := map[string]bool{}
-	add := func(f dwarfcheck.Finding, prefix string) {
+	add := func(f finding.Finding, prefix string) {
 		used[f.ID] = true
 		msg := prefix + f.Title
 		for _, e := range f.Evidence {
@@ -111,9 +111,9 @@ func SARIF(w io.Writer, r *dwarfcheck.Report) error {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		title, sev, why, _ := dwarfcheck.Explain(id)
+		title, sev, why, _ := finding.Explain(id)
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: id, ShortDescription: sarifMessage{title},
-			FullDescription: sarifMessage{why}, HelpURI: run.Tool.Driver.InformationURI + "#" + dwarfcheck.DocURL(id)[len("docs/doctor.md#"):],
+			FullDescription: sarifMessage{why}, HelpURI: run.Tool.Driver.InformationURI + "#" + finding.DocURL(id)[len("docs/doctor.md#"):],
 			DefaultConfig: sarifConfig{Level: sarifLevel[sev]}})
 	}
 	if run.Tool.Driver.Rules == nil {

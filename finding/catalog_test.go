@@ -1,8 +1,7 @@
-package dwarfcheck
+package finding
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -36,7 +35,12 @@ func TestDocsCoverEveryID(t *testing.T) {
 	}
 }
 
+// TestCatalogEntries: every ID is unique across the areas' catalogs, is a
+// taxonomy cause ID and has a complete entry.
 func TestCatalogEntries(t *testing.T) {
+	if len(duplicateIDs) > 0 {
+		t.Errorf("IDs defined in more than one catalog file: %v", duplicateIDs)
+	}
 	id := regexp.MustCompile(`^(BP|AT|ENV|EX|AP)-[A-Z0-9]+(-[A-Z0-9]+)*$`)
 	for _, k := range IDs() {
 		e := catalog[k]
@@ -48,36 +52,6 @@ func TestCatalogEntries(t *testing.T) {
 		}
 		if strings.HasSuffix(e.Title, ".") || strings.Contains(e.Title, "\n") {
 			t.Errorf("%s: title %q must be one line without a period", k, e.Title)
-		}
-	}
-}
-
-func TestBinaryChecksValid(t *testing.T) {
-	if err := Validate(BinaryChecks); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range BinaryChecks {
-		title, body, ok := strings.Cut(c.Doc, "\n\n")
-		if !ok || title == "" || body == "" {
-			t.Errorf("check %s: Doc needs a title line, a blank line and an explanation", c.Name)
-		}
-	}
-}
-
-// TestPurePackage enforces the layering: the analysis packages never
-// depend on dlvx's service or cmd packages, nor on the DAP protocol.
-func TestPurePackage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	out, err := exec.Command("go", "list", "-deps", "./...").Output()
-	if err != nil {
-		t.Fatalf("go list -deps: %v", err)
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		if strings.HasPrefix(dep, "github.com/dlvx/dlvx/service") || strings.HasPrefix(dep, "github.com/dlvx/dlvx/cmd") ||
-			strings.HasPrefix(dep, "github.com/google/go-dap") || strings.HasPrefix(dep, "github.com/go-delve/delve/service") {
-			t.Errorf("dwarfcheck depends on %s", dep)
 		}
 	}
 }

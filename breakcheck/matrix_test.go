@@ -1,4 +1,4 @@
-package dwarfcheck
+package breakcheck
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
@@ -199,21 +201,38 @@ func TestDoctorFindings(t *testing.T) {
 }
 
 // doctor runs every binary check on in and closes it.
-func doctor(t testing.TB, in *Input) *Report {
+func doctor(t testing.TB, in *dwarfcheck.Input) *finding.Report {
+	t.Helper()
+	return doctorWith(t, in, Options{})
+}
+
+// doctorWith runs the doctor with opt on in and closes it. It fails the
+// test on a recovered panic: bad input must get a clear error.
+func doctorWith(t testing.TB, in *dwarfcheck.Input, opt Options) *finding.Report {
 	t.Helper()
 	defer in.Close()
 	// The dlv on this machine's PATH must not change the matrix; ENV-DWARF5
 	// has its own test with a dlv built for it.
 	in.ForeignDlv = nil
-	rep, err := Doctor(in, BinaryChecks)
+	rep, err := Doctor(in, dwarfcheck.BinaryChecks, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
+	failOnPanic(t, rep)
 	return rep
 }
 
+// failOnPanic fails the test for every check of rep that panicked, with
+// the panic's stack.
+func failOnPanic(t testing.TB, rep *finding.Report) {
+	t.Helper()
+	for _, p := range finding.Panics(rep.Errors) {
+		t.Errorf("%v\n%s", p, p.Stack)
+	}
+}
+
 // findingIDs returns the sorted distinct IDs of fs.
-func findingIDs(fs []Finding) []string {
+func findingIDs(fs []finding.Finding) []string {
 	var ids []string
 	for _, f := range fs {
 		ids = append(ids, f.ID)

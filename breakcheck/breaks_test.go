@@ -1,4 +1,4 @@
-package dwarfcheck
+package breakcheck
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 	"github.com/go-delve/delve/pkg/locspec"
 	"github.com/go-delve/delve/pkg/proc"
@@ -80,11 +82,11 @@ func TestBreakVerdicts(t *testing.T) {
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
 			bin := s.bin(t)
-			in := NewInput(bin)
+			var opt Options
 			for _, c := range s.cases {
-				in.Breaks = append(in.Breaks, c.loc)
+				opt.Breaks = append(opt.Breaks, c.loc)
 			}
-			rep := doctor(t, in)
+			rep := doctorWith(t, NewInput(bin), opt)
 			if len(rep.Breaks) != len(s.cases) {
 				t.Fatalf("got %d verdicts for %d locations; errors: %v", len(rep.Breaks), len(s.cases), rep.Errors)
 			}
@@ -96,7 +98,7 @@ func TestBreakVerdicts(t *testing.T) {
 	}
 }
 
-func checkVerdict(t *testing.T, c breakCase, v BreakVerdict) {
+func checkVerdict(t *testing.T, c breakCase, v finding.BreakVerdict) {
 	t.Helper()
 	if v.Binds != c.binds {
 		t.Errorf("%s: binds=%v, want %v (findings %v)", c.loc, v.Binds, c.binds, findingIDs(v.Findings))
@@ -112,7 +114,7 @@ func checkVerdict(t *testing.T, c breakCase, v BreakVerdict) {
 	}
 }
 
-func hasEvidence(fs []Finding, sub string) bool {
+func hasEvidence(fs []finding.Finding, sub string) bool {
 	for _, f := range fs {
 		for _, e := range f.Evidence {
 			if strings.Contains(e.Fact, sub) {
@@ -127,9 +129,9 @@ func hasEvidence(fs []Finding, sub string) bool {
 // resolves every location the way dlvx's terminal does (locspec.Parse,
 // then Find in the current goroutine's scope). Each
 // verdict must agree: binds or not, and at the same addresses.
-func crossCheck(t *testing.T, bin string, verdicts []BreakVerdict) {
+func crossCheck(t *testing.T, bin string, verdicts []finding.BreakVerdict) {
 	t.Helper()
-	grp, err := native.Launch([]string{bin}, ".", 0, DefaultDebugInfoDirs, "", "", proc.OutputRedirect{}, proc.OutputRedirect{})
+	grp, err := native.Launch([]string{bin}, ".", 0, dwarfcheck.DefaultDebugInfoDirs, "", "", proc.OutputRedirect{}, proc.OutputRedirect{})
 	if err != nil {
 		if !strings.Contains(err.Error(), "could not read debug info") {
 			t.Fatalf("launch %s: %v", bin, err)

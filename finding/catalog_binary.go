@@ -1,19 +1,9 @@
-package dwarfcheck
+package finding
 
-import "sort"
-
-// catalogEntry is the fixed part of a finding: what --explain prints and
-// what docs/doctor.md documents. Checks add evidence and concrete fixes.
-type catalogEntry struct {
-	Severity Severity
-	Title    string
-	Why      string
-}
-
-// catalog holds every finding ID the doctor can produce. IDs are the cause
-// IDs of the failure taxonomy, with a suffix where one cause needs several
-// findings. An ID is never reused for another meaning.
-var catalog = map[string]catalogEntry{
+// binaryCatalog holds the finding IDs read from an executable file: by the
+// binary checks (package dwarfcheck), the --source survey (srcpath) and the
+// breakpoint verdicts (breakcheck).
+var binaryCatalog = map[string]entry{
 	"BP-NODWARF": {SevError, "binary has no DWARF debug information",
 		"The binary was linked without DWARF (-ldflags=-w or -s, strip, a release pipeline). Without DWARF the debugger cannot map source lines to code or show variables: every file:line breakpoint fails with \"could not find file X, binary is stripped\". Function breakpoints such as main.main still bind through the Go function table."},
 	"BP-NODWARF-BLIND": {SevError, "binary has neither DWARF nor a Go function table",
@@ -88,20 +78,4 @@ var catalog = map[string]catalogEntry{
 		"The binary's vcs.revision differs from the commit checked out in the workspace: line numbers may not match the source in the editor. Rebuild."},
 	"BP-STALE-MTIME": {SevWarn, "source files are newer than the binary",
 		"Files compiled into the binary were modified after it was built: breakpoints can land on shifted lines or dead code. Rebuild."},
-}
-
-// IDs returns every finding ID, sorted.
-func IDs() []string {
-	ids := make([]string, 0, len(catalog))
-	for id := range catalog {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-// Explain returns the title, default severity and explanation of an ID.
-func Explain(id string) (title string, sev Severity, why string, ok bool) {
-	e, ok := catalog[id]
-	return e.Title, e.Severity, e.Why, ok
 }

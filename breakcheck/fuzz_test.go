@@ -1,4 +1,4 @@
-package report
+package breakcheck
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/finding/report"
 	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
@@ -48,7 +50,8 @@ func fuzzBinary(t testing.TB) ([]byte, []elf.SectionHeader) {
 // FuzzDoctor damages a real binary — bytes overwritten inside a chosen
 // section or in the ELF and section headers, optionally truncated — and
 // runs every check, the --break questions and every renderer. Nothing may
-// panic; the doctor must return a report or an error.
+// panic: a check that does is recovered as a finding.PanicError, and the
+// target fails on it with its stack; the doctor must return a report.
 func FuzzDoctor(f *testing.F) {
 	// section index (0 = ELF header, 255 = section header table), offset
 	// into it, bytes written there, truncation point (0 = none), options.
@@ -67,15 +70,17 @@ func FuzzDoctor(f *testing.F) {
 		if err := os.WriteFile(path, b, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		in := dwarfcheck.NewInput(path)
+		in := NewInput(path)
 		defer in.Close()
+		var opt Options
 		if opts&1 != 0 {
-			in.Breaks = []string{"main.go:17", "main.work", "nosuch.go:1"}
+			opt.Breaks = []string{"main.go:17", "main.work", "nosuch.go:1"}
 		}
-		rep, err := dwarfcheck.Doctor(in, dwarfcheck.BinaryChecks)
+		rep, err := Doctor(in, dwarfcheck.BinaryChecks, opt)
 		if err != nil {
 			t.Fatalf("Doctor: %v", err) // only an invalid check graph may fail
 		}
+		failOnPanic(t, rep)
 		_ = rep.ExitCode()
 		renderAll(t, rep)
 	})
@@ -106,9 +111,9 @@ func damage(base []byte, sections []elf.SectionHeader, sec uint8, off uint32, da
 	return b
 }
 
-func renderAll(t *testing.T, rep *dwarfcheck.Report) {
+func renderAll(t *testing.T, rep *finding.Report) {
 	for _, fd := range rep.Findings {
-		if fd.ID == "" || fd.Title == "" || fd.Severity < dwarfcheck.SevInfo {
+		if fd.ID == "" || fd.Title == "" || fd.Severity < finding.SevInfo {
 			t.Errorf("malformed finding %+v", fd)
 		}
 	}
@@ -117,13 +122,13 @@ func renderAll(t *testing.T, rep *dwarfcheck.Report) {
 			t.Errorf("check %s failed with a nil error", e.Check)
 		}
 	}
-	if err := Text(io.Discard, rep, TextOptions{Verbose: true}); err != nil {
+	if err := report.Text(io.Discard, rep, report.TextOptions{Verbose: true}); err != nil {
 		t.Error(err)
 	}
-	if err := JSON(io.Discard, rep); err != nil {
+	if err := report.JSON(io.Discard, rep); err != nil {
 		t.Error(err)
 	}
-	if err := SARIF(io.Discard, rep); err != nil {
+	if err := report.SARIF(io.Discard, rep); err != nil {
 		t.Error(err)
 	}
 }

@@ -1,4 +1,4 @@
-package dwarfcheck
+package srcpath
 
 import (
 	"fmt"
@@ -6,20 +6,24 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
+
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 // A PathRule maps an editor path prefix to the prefix the binary records,
 // in DAP orientation: From is the editor's (local) path, To the binary's.
 // Delve's CLI `config substitute-path` takes them the other way round.
-type PathRule struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-}
+// It is the one rule type of dlvx: the doctor proposes rules, the DAP
+// layer reads the client's substitutePath into it. (The type is declared
+// in package finding because a finding.Report carries it.)
+type PathRule = finding.PathRule
 
-// applyRules rewrites an editor path to the binary's path with the first
+// Apply rewrites an editor path to the binary's path with the first
 // matching rule.
-func applyRules(file string, rules []PathRule) string {
+func Apply(file string, rules []PathRule) string {
 	for _, r := range rules {
 		if file == r.From {
 			return r.To
@@ -34,11 +38,11 @@ func applyRules(file string, rules []PathRule) string {
 // maxWorkspaceFiles bounds the workspace walk.
 const maxWorkspaceFiles = 50000
 
-// workspaceFiles lists the .go files under dir, skipping VCS, vendor and
+// WorkspaceFiles lists the .go files under dir, skipping VCS, vendor and
 // testdata directories.
 // A symlinked dir is walked through its target, but the names returned
 // keep the dir prefix, as an editor that opened dir would send them.
-func workspaceFiles(dir string) ([]string, error) {
+func WorkspaceFiles(dir string) ([]string, error) {
 	var files []string
 	dir = filepath.Clean(dir)
 	walkRoot := dir
@@ -75,19 +79,16 @@ func workspaceFiles(dir string) ([]string, error) {
 
 // binarySources returns the binary's source file names: from the DWARF
 // line tables when present, otherwise from Delve (the Go function table).
-func binarySources(in *Input) ([]string, error) {
-	if files, err := in.Files(); err == nil {
-		return files, nil
+func binarySources(in *dwarfcheck.Input) ([]string, error) {
+	files, err := in.Files()
+	if err == nil || in.Funcs == nil {
+		return files, err
 	}
-	bi, err := in.Delve()
-	if err != nil {
-		return nil, err
-	}
-	return bi.Sources, nil
+	return in.Funcs.Sources()
 }
 
-// commonSuffix returns how many trailing path elements a and b share.
-func commonSuffix(a, b string, fold bool) int {
+// CommonSuffix returns how many trailing path elements a and b share.
+func CommonSuffix(a, b string, fold bool) int {
 	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
 	n := 0
 	for n < len(as) && n < len(bs) {
@@ -100,8 +101,8 @@ func commonSuffix(a, b string, fold bool) int {
 	return n
 }
 
-// trimElems removes the last n path elements of p.
-func trimElems(p string, n int) string {
+// TrimElems removes the last n path elements of p.
+func TrimElems(p string, n int) string {
 	parts := strings.Split(p, "/")
 	if n >= len(parts) {
 		return ""
@@ -109,11 +110,11 @@ func trimElems(p string, n int) string {
 	return strings.Join(parts[:len(parts)-n], "/")
 }
 
-// inferRule votes for the rule mapping the workspace root to the binary's
+// Infer votes for the rule mapping the workspace root to the binary's
 // directory for it: each binary file whose trailing path equals a
 // workspace file's path relative to root votes for the prefix before it.
 // fold compares path elements case-insensitively.
-func inferRule(root string, ws, bin []string, fold bool) (PathRule, int) {
+func Infer(root string, ws, bin []string, fold bool) (PathRule, int) {
 	byBase := map[string][]string{}
 	key := func(p string) string {
 		if fold {
@@ -126,14 +127,14 @@ func inferRule(root string, ws, bin []string, fold bool) (PathRule, int) {
 	}
 	votes := map[string]int{}
 	for _, b := range bin {
-		if !strings.HasSuffix(b, ".go") || isToolchainOrCache(b) {
+		if !strings.HasSuffix(b, ".go") || dwarfcheck.IsToolchainOrCache(b) {
 			continue
 		}
 		for _, w := range byBase[key(b)] {
 			rel := strings.TrimPrefix(w, root+"/")
 			n := strings.Count(rel, "/") + 1
-			if commonSuffix(w, b, fold) >= n {
-				votes[trimElems(b, n)]++
+			if CommonSuffix(w, b, fold) >= n {
+				votes[TrimElems(b, n)]++
 				break
 			}
 		}
@@ -149,15 +150,16 @@ func inferRule(root string, ws, bin []string, fold bool) (PathRule, int) {
 
 // SourceReport is what --source found: findings and the rules to use.
 type SourceReport struct {
-	Findings []Finding
+	Findings []finding.Finding
 	Rules    []PathRule // empty when the editor's paths already match
 }
 
 // Source compares the binary's file table with the workspace in.Source and
 // returns the substitutePath rules an editor needs, and findings that tell
 // a path mismatch from a symlinked or case-differing workspace and from
-// files that are simply not compiled into this binary.
-func Source(in *Input) (*SourceReport, error) {
+// files that are simply not compiled into this binary. tc gives this
+// machine's GOROOT and module cache, for the toolchain rules.
+func Source(in *dwarfcheck.Input, tc Toolchain) (*SourceReport, error) {
 	if in.Source == "" {
 		return &SourceReport{}, nil
 	}
@@ -166,7 +168,7 @@ func Source(in *Input) (*SourceReport, error) {
 		return nil, fmt.Errorf("workspace %s: %w", in.Source, err)
 	}
 	ws = filepath.ToSlash(filepath.Clean(ws))
-	wfiles, err := workspaceFiles(ws)
+	wfiles, err := WorkspaceFiles(ws)
 	if err != nil {
 		return nil, err
 	}
@@ -175,19 +177,19 @@ func Source(in *Input) (*SourceReport, error) {
 		return nil, err
 	}
 	rep := &SourceReport{}
-	rule, n := inferRule(ws, wfiles, bfiles, false)
+	rule, n := Infer(ws, wfiles, bfiles, false)
 	fold := false
 	if n == 0 {
-		rule, n = inferRule(ws, wfiles, bfiles, true)
+		rule, n = Infer(ws, wfiles, bfiles, true)
 		fold = n > 0
 	}
 	if n == 1 && rule.From != rule.To && path.Base(rule.From) != path.Base(rule.To) && !sameCode(in, rule, wfiles) {
 		n = 0 // one file with a common name (main.go) in another directory is no evidence of a move
 	}
 	if n == 0 {
-		rep.Findings = append(rep.Findings, newFinding("BP-NOTINBIN",
-			ev("workspace", "%d .go files under %s", len(wfiles), ws),
-			ev("dwarf:.debug_line", "none of them is in the binary's %d files, under any directory", len(bfiles))))
+		rep.Findings = append(rep.Findings, finding.New("BP-NOTINBIN",
+			finding.Evidencef("workspace", "%d .go files under %s", len(wfiles), ws),
+			finding.Evidencef("dwarf:.debug_line", "none of them is in the binary's %d files, under any directory", len(bfiles))))
 		rep.Findings[0].Title = "no workspace file is compiled into this binary"
 		return rep, nil
 	}
@@ -198,7 +200,7 @@ func Source(in *Input) (*SourceReport, error) {
 	if fd, ok := notCompiledIn(wfiles, bfiles, rep.Rules); ok {
 		rep.Findings = append(rep.Findings, fd)
 	}
-	rules, fs := toolchainRules(in, bfiles)
+	rules, fs := toolchainRules(in, tc, bfiles)
 	rep.Rules = append(rep.Rules, rules...)
 	rep.Findings = append(rep.Findings, fs...)
 	return rep, nil
@@ -206,24 +208,30 @@ func Source(in *Input) (*SourceReport, error) {
 
 // pathFinding classifies a needed rule: symlink, letter case, or another
 // location, and gives the launch.json and CLI forms of the rule.
-func pathFinding(ws string, r PathRule, votes int, fold bool) Finding {
+func pathFinding(ws string, r PathRule, votes int, fold bool) finding.Finding {
 	id := "BP-PATH"
 	if real, err := filepath.EvalSymlinks(r.From); err == nil && filepath.ToSlash(real) == r.To {
 		id = "BP-SYMLINK"
 	} else if fold || strings.EqualFold(r.From, r.To) {
 		id = "BP-CASE"
 	}
-	fd := newFinding(id,
-		ev("workspace", "editor path %s", r.From),
-		ev("dwarf:.debug_line", "binary path %s (%d files match by trailing path)", displayPath(r.To), votes))
-	fd.Fixes = []Fix{
+	fd := finding.New(id,
+		finding.Evidencef("workspace", "editor path %s", r.From),
+		finding.Evidencef("dwarf:.debug_line", "binary path %s (%d files match by trailing path)", displayPath(r.To), votes))
+	fd.Fixes = RuleFixes(r)
+	if id == "BP-SYMLINK" {
+		fd.Fixes = append([]finding.Fix{{Summary: "open the real directory in the editor: " + r.To}}, fd.Fixes...)
+	}
+	return fd
+}
+
+// RuleFixes gives a rule in the two forms a user applies it: a
+// launch.json substitutePath entry and the dlvx CLI command.
+func RuleFixes(r PathRule) []finding.Fix {
+	return []finding.Fix{
 		{Summary: fmt.Sprintf(`launch.json: "substitutePath": [{"from": %q, "to": %q}]`, r.From, r.To)},
 		{Summary: "dlvx CLI (binary path first)", Command: []string{"config", "substitute-path", r.To, r.From}},
 	}
-	if id == "BP-SYMLINK" {
-		fd.Fixes = append([]Fix{{Summary: "open the real directory in the editor: " + r.To}}, fd.Fixes...)
-	}
-	return fd
 }
 
 func displayPath(p string) string {
@@ -235,7 +243,7 @@ func displayPath(p string) string {
 
 // notCompiledIn lists workspace files absent from the binary although
 // other files of their directory are present: build tags, _test.go files.
-func notCompiledIn(wfiles, bfiles []string, rules []PathRule) (Finding, bool) {
+func notCompiledIn(wfiles, bfiles []string, rules []PathRule) (finding.Finding, bool) {
 	inBin := map[string]bool{}
 	dirs := map[string]bool{}
 	for _, b := range bfiles {
@@ -244,26 +252,26 @@ func notCompiledIn(wfiles, bfiles []string, rules []PathRule) (Finding, bool) {
 	}
 	var missing []string
 	for _, w := range wfiles {
-		b := applyRules(w, rules)
+		b := Apply(w, rules)
 		if !inBin[b] && dirs[path.Dir(b)] && !strings.HasSuffix(w, "_test.go") {
 			missing = append(missing, w)
 		}
 	}
 	if len(missing) == 0 {
-		return Finding{}, false
+		return finding.Finding{}, false
 	}
-	evs := []Evidence{ev("workspace", "%d files not in the binary though their directories are: %s", len(missing), listSome(missing, 5))}
-	if c := buildConstraint(missing[0]); c != "" {
-		evs = append(evs, ev(missing[0], "%s", c))
+	evs := []finding.Evidence{finding.Evidencef("workspace", "%d files not in the binary though their directories are: %s", len(missing), finding.ListSome(missing, 5))}
+	if c := BuildConstraint(missing[0]); c != "" {
+		evs = append(evs, finding.Evidencef(missing[0], "%s", c))
 	}
-	fd := newFinding("BP-NOTINBIN", evs...)
-	fd.Severity = SevInfo // a survey, not a failed breakpoint
+	fd := finding.New("BP-NOTINBIN", evs...)
+	fd.Severity = finding.SevInfo // a survey, not a failed breakpoint
 	fd.Title = "workspace files not compiled into this binary"
 	return fd, true
 }
 
-// buildConstraint returns the //go:build line of a Go file, or "".
-func buildConstraint(file string) string {
+// BuildConstraint returns the //go:build line of a Go file, or "".
+func BuildConstraint(file string) string {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return ""
@@ -282,33 +290,41 @@ func buildConstraint(file string) string {
 
 // sameCode checks a rule backed by a single file: some function the
 // workspace file declares must start in the binary's file the rule maps
-// it to, by Delve's function table.
-func sameCode(in *Input, r PathRule, wfiles []string) bool {
-	bi, err := in.Delve()
-	if err != nil {
+// it to, by Delve's function table (false without one).
+func sameCode(in *dwarfcheck.Input, r PathRule, wfiles []string) bool {
+	if in.Funcs == nil {
 		return false
 	}
 	for _, w := range wfiles {
-		b := applyRules(w, []PathRule{r})
 		data, err := os.ReadFile(w)
 		if err != nil {
 			continue
 		}
 		names := map[string]bool{}
 		for _, l := range strings.Split(string(data), "\n") {
-			if m := funcDecl.FindStringSubmatch(l); m != nil && m[4] != "main" && m[4] != "init" {
-				names[m[4]] = true // every program has main and init: no evidence
+			if _, name, ok := DeclaredFunc(l); ok && name != "main" && name != "init" {
+				names[name] = true // every program has main and init: no evidence
 			}
 		}
-		for i := range bi.Functions {
-			fn := &bi.Functions[i]
-			if fn.Entry == 0 || !names[baseName(fn.Name)] {
-				continue
-			}
-			if f, _ := bi.EntryLineForFunc(fn); f == b {
-				return true
-			}
+		if in.Funcs.FuncStartsIn(Apply(w, []PathRule{r}), names) {
+			return true
 		}
 	}
 	return false
+}
+
+// funcDecl matches a top-level function or method declaration line:
+// group 2 is the receiver type (with any *), group 3 its type parameters,
+// group 4 the function's name.
+var funcDecl = regexp.MustCompile(`^func (\(\s*\w*\s*(\*?\w+)(\[[^\]]*\])?\s*\)\s*)?(\w+)\s*[\[(]`)
+
+// DeclaredFunc parses a top-level function or method declaration line of
+// a Go file: the receiver type ("T", "*T", "" for a function) and the
+// name; ok is false for any other line.
+func DeclaredFunc(line string) (recv, name string, ok bool) {
+	m := funcDecl.FindStringSubmatch(line)
+	if m == nil {
+		return "", "", false
+	}
+	return m[2], m[4], true
 }

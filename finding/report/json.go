@@ -5,25 +5,25 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 // SchemaVersion identifies the JSON layout; it changes only when a field
 // changes meaning or disappears (adding fields keeps it).
 const SchemaVersion = "dlvx.doctor/v1"
 
-// The wire types are separate from dwarfcheck's in-memory types so that
+// The wire types are separate from package finding's in-memory types so that
 // refactoring never changes the schema.
 type jsonReport struct {
-	Schema         string                `json:"schema"`
-	Binary         string                `json:"binary"`
-	GoVersion      string                `json:"go_version,omitempty"`
-	ExitCode       int                   `json:"exit_code"`
-	Findings       []jsonFinding         `json:"findings"`
-	Breakpoints    []jsonBreak           `json:"breakpoints,omitempty"`
-	SubstitutePath []dwarfcheck.PathRule `json:"substitute_path,omitempty"`
-	Errors         []jsonError           `json:"errors,omitempty"`
-	Checks         jsonChecks            `json:"checks"`
+	Schema         string             `json:"schema"`
+	Binary         string             `json:"binary"`
+	GoVersion      string             `json:"go_version,omitempty"`
+	ExitCode       int                `json:"exit_code"`
+	Findings       []jsonFinding      `json:"findings"`
+	Breakpoints    []jsonBreak        `json:"breakpoints,omitempty"`
+	SubstitutePath []finding.PathRule `json:"substitute_path,omitempty"`
+	Errors         []jsonError        `json:"errors,omitempty"`
+	Checks         jsonChecks         `json:"checks"`
 }
 
 type jsonFinding struct {
@@ -75,7 +75,7 @@ type jsonChecks struct {
 }
 
 // JSON writes the report in the schema SchemaVersion, indented.
-func JSON(w io.Writer, r *dwarfcheck.Report) error {
+func JSON(w io.Writer, r *finding.Report) error {
 	out := jsonReport{
 		Schema:         SchemaVersion,
 		Binary:         r.Binary,
@@ -100,7 +100,7 @@ func JSON(w io.Writer, r *dwarfcheck.Report) error {
 	return enc.Encode(out)
 }
 
-func jsonFindings(fs []dwarfcheck.Finding) []jsonFinding {
+func jsonFindings(fs []finding.Finding) []jsonFinding {
 	out := make([]jsonFinding, 0, len(fs))
 	for _, f := range fs {
 		jf := jsonFinding{ID: f.ID, Check: f.Check, Severity: f.Severity.String(), Title: f.Title,

@@ -1,4 +1,4 @@
-package dwarfcheck
+package breakcheck
 
 import (
 	"errors"
@@ -8,27 +8,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/srcpath"
 	"github.com/go-delve/delve/pkg/proc"
 )
-
-// A BreakVerdict answers "will this breakpoint bind, and where?" for one
-// --break location, with Delve's own location functions.
-type BreakVerdict struct {
-	Location string      // as given: "main.go:17", "main.work"
-	Kind     string      // "line" or "function"
-	Binds    bool        // Delve will set it at len(Addrs) addresses
-	Addrs    []BreakAddr // where it binds, by address
-	Findings []Finding   // why it does not bind, or caveats when it does
-}
-
-// A BreakAddr is one address a breakpoint binds at.
-type BreakAddr struct {
-	PC       uint64 // link-time address
-	File     string // as recorded in the binary
-	Line     int
-	Function string // the concrete function containing PC
-	Inlined  bool   // PC is in a copy inlined into Function
-}
 
 // parseLocation splits FILE:LINE; anything else is a function name.
 func parseLocation(loc string) (file string, line int, isLine bool) {
@@ -43,31 +27,32 @@ func parseLocation(loc string) (file string, line int, isLine bool) {
 	return loc[:i], n, true
 }
 
-// Breaks answers every --break question of in. It loads Delve's
-// BinaryInfo; rules are the substitutePath rules (from = editor path,
-// to = binary path) the source check derived, applied as a front end would.
-func Breaks(in *Input, rules []PathRule) ([]BreakVerdict, error) {
-	if len(in.Breaks) == 0 {
+// Breaks answers "will a breakpoint at loc bind?" for each of locs, as
+// --break does. It loads Delve's BinaryInfo; rules are the substitutePath
+// rules (from = editor path, to = binary path) the source check derived,
+// applied as a front end would.
+func Breaks(in *dwarfcheck.Input, locs []string, rules []srcpath.PathRule) ([]finding.BreakVerdict, error) {
+	if len(locs) == 0 {
 		return nil, nil
 	}
 	f, err := in.ELF()
 	if err != nil {
 		return nil, err
 	}
-	bi, err := in.Delve()
+	bi, err := delve(in)
 	if err != nil {
-		if hasDebugInfo(f) {
+		if dwarfcheck.HasDebugInfo(f) {
 			return nil, err
 		}
 		// What `dlvx exec` does too: it refuses the binary.
-		return blindVerdicts(in, err), nil
+		return blindVerdicts(in, locs, err), nil
 	}
 	p := newFileProcess(bi, f)
-	out := make([]BreakVerdict, 0, len(in.Breaks))
-	for _, loc := range in.Breaks {
-		var v BreakVerdict
+	out := make([]finding.BreakVerdict, 0, len(locs))
+	for _, loc := range locs {
+		var v finding.BreakVerdict
 		if file, line, ok := parseLocation(loc); ok {
-			v = breakAtLine(in, p, loc, applyRules(file, rules), line)
+			v = breakAtLine(in, p, loc, srcpath.Apply(file, rules), line)
 		} else {
 			v = breakAtFunc(in, p, loc)
 		}
@@ -79,8 +64,8 @@ func Breaks(in *Input, rules []PathRule) ([]BreakVerdict, error) {
 	return out, nil
 }
 
-func breakAtLine(in *Input, p *fileProcess, loc, file string, line int) BreakVerdict {
-	v := BreakVerdict{Location: loc, Kind: "line"}
+func breakAtLine(in *dwarfcheck.Input, p *fileProcess, loc, file string, line int) finding.BreakVerdict {
+	v := finding.BreakVerdict{Location: loc, Kind: "line"}
 	bi := p.bi
 	cands := matchFiles(bi.Sources, file)
 	switch {
@@ -88,9 +73,9 @@ func breakAtLine(in *Input, p *fileProcess, loc, file string, line int) BreakVer
 		v.Findings = append(v.Findings, fileNotFound(in, bi.Sources, file))
 		return v
 	case len(cands) > 1:
-		v.Findings = append(v.Findings, newFinding("BP-PATH-AMBIGUOUS",
-			ev("delve:sources", "%q matches %s", file, listSome(cands, 6))))
-		v.Findings[0].Fixes = []Fix{{Summary: "give more of the path, e.g. " + cands[0] + ":" + strconv.Itoa(line)}}
+		v.Findings = append(v.Findings, finding.New("BP-PATH-AMBIGUOUS",
+			finding.Evidencef("delve:sources", "%q matches %s", file, finding.ListSome(cands, 6))))
+		v.Findings[0].Fixes = []finding.Fix{{Summary: "give more of the path, e.g. " + cands[0] + ":" + strconv.Itoa(line)}}
 		return v
 	}
 	pcs, err := proc.FindFileLocation(p, cands[0], line)
@@ -117,33 +102,33 @@ func matchFiles(sources []string, file string) []string {
 }
 
 // lineNotFound explains a FindFileLocation failure.
-func lineNotFound(in *Input, p *fileProcess, file string, line int, err error) Finding {
+func lineNotFound(in *dwarfcheck.Input, p *fileProcess, file string, line int, err error) finding.Finding {
 	var nf *proc.ErrCouldNotFindLine
 	if errors.As(err, &nf) && strings.Contains(err.Error(), "binary is stripped") {
-		fd := newFinding("BP-NODWARF", ev("delve:find-file-location", "%v", err))
-		fd.Fixes = rebuildFixes(in)
+		fd := finding.New("BP-NODWARF", finding.Evidencef("delve:find-file-location", "%v", err))
+		fd.Fixes = dwarfcheck.RebuildFixes(in)
 		return fd
 	}
 	if name, ok := removedFunction(p.bi, file, line); ok {
-		return newFinding("BP-FUNCNAME-REMOVED", ev("delve:find-file-location", "%v", err),
-			ev(file, "line %d is in %s, which the binary does not contain", line, name))
+		return finding.New("BP-FUNCNAME-REMOVED", finding.Evidencef("delve:find-file-location", "%v", err),
+			finding.Evidencef(file, "line %d is in %s, which the binary does not contain", line, name))
 	}
-	fd := newFinding("BP-NOSTMT", ev("delve:find-file-location", "%v", err))
+	fd := finding.New("BP-NOSTMT", finding.Evidencef("delve:find-file-location", "%v", err))
 	above, below := nearestStatements(p, file, line, 40)
 	var near []string
 	if above > 0 {
 		near = append(near, strconv.Itoa(above))
-		fd.Fixes = append(fd.Fixes, Fix{Summary: "in dlvx, break on the statement above", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), above)}})
+		fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on the statement above", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), above)}})
 	}
 	if below > 0 {
 		near = append(near, strconv.Itoa(below))
-		fd.Fixes = append(fd.Fixes, Fix{Summary: "in dlvx, break on the statement below", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), below)}})
+		fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on the statement below", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), below)}})
 	}
 	if len(near) > 0 {
-		fd.Evidence = append(fd.Evidence, ev("delve:find-file-location", "nearest lines with statements: %s", strings.Join(near, ", ")))
+		fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:find-file-location", "nearest lines with statements: %s", strings.Join(near, ", ")))
 	}
 	if fns := optimizedNear(p.bi, file, line); fns != "" {
-		fd.Evidence = append(fd.Evidence, ev("dwarf:producer", "%s is optimized: the compiler may have removed or merged this line's code (BP-OPT)", fns))
+		fd.Evidence = append(fd.Evidence, finding.Evidencef("dwarf:producer", "%s is optimized: the compiler may have removed or merged this line's code (BP-OPT)", fns))
 	}
 	return fd
 }
@@ -182,10 +167,10 @@ func optimizedNear(bi *proc.BinaryInfo, file string, line int) string {
 	return ""
 }
 
-func describePCs(bi *proc.BinaryInfo, pcs []uint64, file string, line int) []BreakAddr {
-	out := make([]BreakAddr, 0, len(pcs))
+func describePCs(bi *proc.BinaryInfo, pcs []uint64, file string, line int) []finding.BreakAddr {
+	out := make([]finding.BreakAddr, 0, len(pcs))
 	for _, pc := range pcs {
-		a := BreakAddr{PC: pc, File: file, Line: line}
+		a := finding.BreakAddr{PC: pc, File: file, Line: line}
 		if fn := bi.PCToFunc(pc); fn != nil {
 			a.Function = fn.Name
 			ef, el := bi.EntryLineForFunc(fn)
@@ -197,7 +182,7 @@ func describePCs(bi *proc.BinaryInfo, pcs []uint64, file string, line int) []Bre
 }
 
 // optimizedCaveat warns when a bound breakpoint sits in optimized code.
-func optimizedCaveat(bi *proc.BinaryInfo, pcs []uint64) []Finding {
+func optimizedCaveat(bi *proc.BinaryInfo, pcs []uint64) []finding.Finding {
 	var names []string
 	seen := map[string]bool{}
 	for _, pc := range pcs {
@@ -210,23 +195,23 @@ func optimizedCaveat(bi *proc.BinaryInfo, pcs []uint64) []Finding {
 		return nil
 	}
 	sort.Strings(names)
-	fd := newFinding("BP-OPT-LINE", ev("dwarf:producer", "optimized: %s", listSome(names, 4)))
-	fd.Fixes = []Fix{{Summary: "rebuild without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
-	return []Finding{fd}
+	fd := finding.New("BP-OPT-LINE", finding.Evidencef("dwarf:producer", "optimized: %s", finding.ListSome(names, 4)))
+	fd.Fixes = []finding.Fix{{Summary: "rebuild without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+	return []finding.Finding{fd}
 }
 
 // blindVerdicts answers every --break for a binary Delve cannot load.
-func blindVerdicts(in *Input, loadErr error) []BreakVerdict {
-	out := make([]BreakVerdict, 0, len(in.Breaks))
-	for _, loc := range in.Breaks {
+func blindVerdicts(in *dwarfcheck.Input, locs []string, loadErr error) []finding.BreakVerdict {
+	out := make([]finding.BreakVerdict, 0, len(locs))
+	for _, loc := range locs {
 		kind := "function"
 		if _, _, ok := parseLocation(loc); ok {
 			kind = "line"
 		}
-		fd := newFinding("BP-NODWARF-BLIND", ev("delve:load", "%v", loadErr))
+		fd := finding.New("BP-NODWARF-BLIND", finding.Evidencef("delve:load", "%v", loadErr))
 		fd.Check = "break"
-		fd.Fixes = rebuildFixes(in)
-		out = append(out, BreakVerdict{Location: loc, Kind: kind, Findings: []Finding{fd}})
+		fd.Fixes = dwarfcheck.RebuildFixes(in)
+		out = append(out, finding.BreakVerdict{Location: loc, Kind: kind, Findings: []finding.Finding{fd}})
 	}
 	return out
 }

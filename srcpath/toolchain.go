@@ -1,4 +1,4 @@
-package dwarfcheck
+package srcpath
 
 import (
 	"bytes"
@@ -7,7 +7,23 @@ import (
 	"os/exec"
 	"path"
 	"strings"
+
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
+
+// A Toolchain describes this machine's Go installation, for the rules
+// that map the binary's standard library and module cache paths to it.
+// A nil field disables what it feeds.
+type Toolchain struct {
+	// GoEnv returns this machine's GOROOT and GOMODCACHE.
+	GoEnv func() (goroot, modcache string, err error)
+	// GoVersion returns the local go command's version ("go1.26.8").
+	GoVersion func() string
+}
+
+// LocalToolchain asks the go command on PATH: it runs "go env".
+var LocalToolchain = Toolchain{GoEnv: goEnv, GoVersion: localGoVersion}
 
 // goEnv returns GOROOT and GOMODCACHE of the local go command.
 func goEnv() (goroot, modcache string, err error) {
@@ -48,45 +64,45 @@ func binaryRoots(files []string) (goroot string, hasGoroot bool, modcache string
 
 // toolchainRules returns the rules mapping this machine's GOROOT and
 // module cache to the binary's, when they differ, with a finding.
-func toolchainRules(in *Input, files []string) ([]PathRule, []Finding) {
-	if in.GoEnv == nil {
+func toolchainRules(in *dwarfcheck.Input, tc Toolchain, files []string) ([]PathRule, []finding.Finding) {
+	if tc.GoEnv == nil {
 		return nil, nil
 	}
-	localRoot, localMod, err := in.GoEnv()
+	localRoot, localMod, err := tc.GoEnv()
 	if err != nil {
 		return nil, nil
 	}
 	binRoot, hasRoot, binMod, hasMod := binaryRoots(files)
 	var rules []PathRule
-	var evs []Evidence
+	var evs []finding.Evidence
 	if hasRoot && localRoot != "" && binRoot != localRoot && !exists(binRoot+"/src/runtime/proc.go") {
 		to := binRoot + "/src"
 		if binRoot == "" {
 			to = ""
 		}
 		rules = append(rules, PathRule{From: localRoot + "/src", To: to})
-		evs = append(evs, ev("dwarf:.debug_line", "standard library under %s; here GOROOT is %s", displayPath(binRoot), localRoot))
-		if bi, err := in.BuildInfo(); err == nil && in.GoVersion != nil {
-			if local := in.GoVersion(); local != "" && local != bi.GoVersion {
-				evs = append(evs, ev("buildinfo", "built with %s but the local go is %s: standard library lines will not match", bi.GoVersion, local))
+		evs = append(evs, finding.Evidencef("dwarf:.debug_line", "standard library under %s; here GOROOT is %s", displayPath(binRoot), localRoot))
+		if bi, err := in.BuildInfo(); err == nil && tc.GoVersion != nil {
+			if local := tc.GoVersion(); local != "" && local != bi.GoVersion {
+				evs = append(evs, finding.Evidencef("buildinfo", "built with %s but the local go is %s: standard library lines will not match", bi.GoVersion, local))
 			}
 		}
 	}
 	if hasMod && localMod != "" && binMod != localMod && !exists(binMod) {
 		rules = append(rules, PathRule{From: localMod, To: binMod})
-		evs = append(evs, ev("dwarf:.debug_line", "modules under %s; here GOMODCACHE is %s", displayPath(binMod), localMod))
+		evs = append(evs, finding.Evidencef("dwarf:.debug_line", "modules under %s; here GOMODCACHE is %s", displayPath(binMod), localMod))
 		if binMod == "" && hasUpperModule(files) {
-			evs = append(evs, ev("dwarf:.debug_line", "some module paths have upper-case letters: the module cache escapes them (!x), so no prefix rule maps those files"))
+			evs = append(evs, finding.Evidencef("dwarf:.debug_line", "some module paths have upper-case letters: the module cache escapes them (!x), so no prefix rule maps those files"))
 		}
 	}
 	if len(rules) == 0 {
 		return nil, nil
 	}
-	fd := newFinding("BP-PATH-GOROOT", evs...)
+	fd := finding.New("BP-PATH-GOROOT", evs...)
 	for _, r := range rules {
-		fd.Fixes = append(fd.Fixes, Fix{Summary: fmt.Sprintf(`launch.json substitutePath entry {"from": %q, "to": %q}`, r.From, r.To)})
+		fd.Fixes = append(fd.Fixes, finding.Fix{Summary: fmt.Sprintf(`launch.json substitutePath entry {"from": %q, "to": %q}`, r.From, r.To)})
 	}
-	return rules, []Finding{fd}
+	return rules, []finding.Finding{fd}
 }
 
 // exists reports whether a path exists on this machine ("" does not).

@@ -1,4 +1,4 @@
-package dwarfcheck
+package breakcheck
 
 import (
 	"fmt"
@@ -8,13 +8,16 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/srcpath"
 	"github.com/go-delve/delve/pkg/proc"
 )
 
 // fileNotFound tells, for a file the binary does not know by that path, a
 // path mismatch (the same file under another directory) from a letter-case
 // difference and from a file that is not compiled in at all.
-func fileNotFound(in *Input, sources []string, file string) Finding {
+func fileNotFound(in *dwarfcheck.Input, sources []string, file string) finding.Finding {
 	base := path.Base(file)
 	var sameBase, folded []string
 	for _, s := range sources {
@@ -27,16 +30,16 @@ func fileNotFound(in *Input, sources []string, file string) Finding {
 	}
 	if len(sameBase) > 0 {
 		best := closest(file, sameBase)
-		n := commonSuffix(file, best, false)
+		n := srcpath.CommonSuffix(file, best, false)
 		if n > 1 || len(sameBase) == 1 {
 			keep := max(n-1, 1)
-			r := PathRule{From: trimElems(file, keep), To: trimElems(best, keep)}
+			r := srcpath.PathRule{From: srcpath.TrimElems(file, keep), To: srcpath.TrimElems(best, keep)}
 			id := "BP-PATH"
 			if strings.EqualFold(r.From, r.To) {
 				id = "BP-CASE"
 			}
-			fd := newFinding(id, ev("delve:sources", "no file %s", file), ev("delve:sources", "closest path in the binary: %s", best))
-			fd.Fixes = []Fix{
+			fd := finding.New(id, finding.Evidencef("delve:sources", "no file %s", file), finding.Evidencef("delve:sources", "closest path in the binary: %s", best))
+			fd.Fixes = []finding.Fix{
 				{Summary: fmt.Sprintf(`launch.json: "substitutePath": [{"from": %q, "to": %q}]`, r.From, r.To)},
 				{Summary: "dlvx CLI (binary path first)", Command: []string{"config", "substitute-path", r.To, r.From}},
 			}
@@ -44,55 +47,55 @@ func fileNotFound(in *Input, sources []string, file string) Finding {
 		}
 	}
 	if len(folded) > 0 {
-		fd := newFinding("BP-CASE", ev("delve:sources", "no file %s", file), ev("delve:sources", "same name in another letter case: %s", closest(file, folded)))
+		fd := finding.New("BP-CASE", finding.Evidencef("delve:sources", "no file %s", file), finding.Evidencef("delve:sources", "same name in another letter case: %s", closest(file, folded)))
 		return fd
 	}
 	return notInBinary(in, sources, file)
 }
 
 // notInBinary explains a file that the binary does not contain.
-func notInBinary(in *Input, sources []string, file string) Finding {
+func notInBinary(in *dwarfcheck.Input, sources []string, file string) finding.Finding {
 	dir := path.Dir(file)
 	var siblings []string
 	for _, s := range sources {
-		if path.Dir(s) == dir || commonSuffix(path.Dir(s), dir, false) >= 2 {
+		if path.Dir(s) == dir || srcpath.CommonSuffix(path.Dir(s), dir, false) >= 2 {
 			siblings = append(siblings, s)
 		}
 	}
-	evs := []Evidence{ev("delve:sources", "no file named %s among the binary's %d files", path.Base(file), len(sources))}
+	evs := []finding.Evidence{finding.Evidencef("delve:sources", "no file named %s among the binary's %d files", path.Base(file), len(sources))}
 	if len(siblings) > 0 {
-		evs = append(evs, ev("delve:sources", "%d files of its directory are in the binary, e.g. %s: the path mapping is right", len(siblings), siblings[0]))
+		evs = append(evs, finding.Evidencef("delve:sources", "%d files of its directory are in the binary, e.g. %s: the path mapping is right", len(siblings), siblings[0]))
 	}
 	if strings.HasSuffix(file, "_test.go") {
-		evs = append(evs, ev("path", "%s is a test file: it is only in the binary go test builds", path.Base(file)))
+		evs = append(evs, finding.Evidencef("path", "%s is a test file: it is only in the binary go test builds", path.Base(file)))
 	}
 	local := file
 	if in.Source != "" && !path.IsAbs(local) {
 		local = path.Join(in.Source, file)
 	}
-	if c := buildConstraint(local); c != "" {
-		evs = append(evs, ev(local, "%s", c))
+	if c := srcpath.BuildConstraint(local); c != "" {
+		evs = append(evs, finding.Evidencef(local, "%s", c))
 		if bi, err := in.BuildInfo(); err == nil {
-			tags, _ := setting(bi, "-tags")
-			evs = append(evs, ev("buildinfo", "-tags=%q", tags))
+			tags, _ := dwarfcheck.Setting(bi, "-tags")
+			evs = append(evs, finding.Evidencef("buildinfo", "-tags=%q", tags))
 		}
 	}
-	return newFinding("BP-NOTINBIN", evs...)
+	return finding.New("BP-NOTINBIN", evs...)
 }
 
 // closest returns the candidate sharing the longest trailing path with file.
 func closest(file string, cands []string) string {
 	best, bestN := cands[0], -1
 	for _, c := range cands {
-		if n := commonSuffix(file, c, true); n > bestN {
+		if n := srcpath.CommonSuffix(file, c, true); n > bestN {
 			best, bestN = c, n
 		}
 	}
 	return best
 }
 
-func breakAtFunc(in *Input, p *fileProcess, name string) BreakVerdict {
-	v := BreakVerdict{Location: name, Kind: "function"}
+func breakAtFunc(in *dwarfcheck.Input, p *fileProcess, name string) finding.BreakVerdict {
+	v := finding.BreakVerdict{Location: name, Kind: "function"}
 	bi := p.bi
 	fns, err := bi.FindFunction(name)
 	if err == nil && !delveCanName(fns, name) {
@@ -106,8 +109,8 @@ func breakAtFunc(in *Input, p *fileProcess, name string) BreakVerdict {
 				return v
 			}
 		}
-		fd := newFinding("BP-NODWARF", ev("delve:functions", "%s exists only as inlined copies in the Go function table, which Delve's location parser cannot name without DWARF", name))
-		fd.Fixes = rebuildFixes(in)
+		fd := finding.New("BP-NODWARF", finding.Evidencef("delve:functions", "%s exists only as inlined copies in the Go function table, which Delve's location parser cannot name without DWARF", name))
+		fd.Fixes = dwarfcheck.RebuildFixes(in)
 		v.Findings = append(v.Findings, fd)
 		return v
 	}
@@ -117,13 +120,13 @@ func breakAtFunc(in *Input, p *fileProcess, name string) BreakVerdict {
 			v.Binds = true
 			v.Addrs = describeFuncPCs(bi, fns, pcs)
 			if allInlined(fns) {
-				v.Findings = append(v.Findings, newFinding("BP-OPT-INLINED",
-					ev("dwarf:.debug_info", "no concrete %s; %d inlined copies", name, len(pcs))))
+				v.Findings = append(v.Findings, finding.New("BP-OPT-INLINED",
+					finding.Evidencef("dwarf:.debug_info", "no concrete %s; %d inlined copies", name, len(pcs))))
 			}
 			v.Findings = append(v.Findings, optimizedCaveat(bi, pcs)...)
 			return v
 		}
-		fd := newFinding("BP-FUNCNAME-REMOVED", ev("delve:find-function-location", "%v", err))
+		fd := finding.New("BP-FUNCNAME-REMOVED", finding.Evidencef("delve:find-function-location", "%v", err))
 		v.Findings = append(v.Findings, fd)
 		return v
 	}
@@ -133,23 +136,23 @@ func breakAtFunc(in *Input, p *fileProcess, name string) BreakVerdict {
 
 // funcNotFound explains a name Delve does not know: a blind binary, a
 // function declared in the source but absent, or a misspelt name.
-func funcNotFound(in *Input, bi *proc.BinaryInfo, name string) Finding {
+func funcNotFound(in *dwarfcheck.Input, bi *proc.BinaryInfo, name string) finding.Finding {
 	if len(bi.Functions) == 0 {
-		return newFinding("BP-NODWARF-BLIND", ev("delve:functions", "Delve knows no function in this binary"))
+		return finding.New("BP-NODWARF-BLIND", finding.Evidencef("delve:functions", "Delve knows no function in this binary"))
 	}
 	if decl := declaredIn(searchDirs(in, bi, name), name); decl != "" {
-		fd := newFinding("BP-FUNCNAME-REMOVED",
-			ev("delve:functions", "no function %s in the binary", name), ev(decl, "declares %s", baseName(name)))
-		if c := buildConstraint(decl); c != "" {
-			fd.Evidence = append(fd.Evidence, ev(decl, "%s: the file may not be compiled in (BP-NOTINBIN)", c))
+		fd := finding.New("BP-FUNCNAME-REMOVED",
+			finding.Evidencef("delve:functions", "no function %s in the binary", name), finding.Evidencef(decl, "declares %s", baseName(name)))
+		if c := srcpath.BuildConstraint(decl); c != "" {
+			fd.Evidence = append(fd.Evidence, finding.Evidencef(decl, "%s: the file may not be compiled in (BP-NOTINBIN)", c))
 		}
 		return fd
 	}
-	fd := newFinding("BP-FUNCNAME", ev("delve:functions", "no function %s among %d", name, len(bi.Functions)))
+	fd := finding.New("BP-FUNCNAME", finding.Evidencef("delve:functions", "no function %s among %d", name, len(bi.Functions)))
 	if c := funcCandidates(bi, name, 5); len(c) > 0 {
-		fd.Evidence = append(fd.Evidence, ev("delve:functions", "closest names: %s", strings.Join(c, ", ")))
+		fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:functions", "closest names: %s", strings.Join(c, ", ")))
 		for _, n := range c[:min(2, len(c))] {
-			fd.Fixes = append(fd.Fixes, Fix{Summary: "in dlvx, break on " + n, Command: []string{"break", n}})
+			fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on " + n, Command: []string{"break", n}})
 		}
 	}
 	return fd
@@ -164,17 +167,17 @@ func allInlined(fns []*proc.Function) bool {
 	return true
 }
 
-func describeFuncPCs(bi *proc.BinaryInfo, fns []*proc.Function, pcs []uint64) []BreakAddr {
+func describeFuncPCs(bi *proc.BinaryInfo, fns []*proc.Function, pcs []uint64) []finding.BreakAddr {
 	inl := map[uint64]bool{}
 	for _, f := range fns {
 		for _, c := range f.InlinedCalls {
 			inl[c.LowPC] = true
 		}
 	}
-	out := make([]BreakAddr, 0, len(pcs))
+	out := make([]finding.BreakAddr, 0, len(pcs))
 	for _, pc := range pcs {
 		file, line, fn := bi.PCToLine(pc)
-		a := BreakAddr{PC: pc, File: file, Line: line, Inlined: inl[pc]}
+		a := finding.BreakAddr{PC: pc, File: file, Line: line, Inlined: inl[pc]}
 		if fn != nil {
 			a.Function = fn.Name
 		}
@@ -214,7 +217,7 @@ func funcCandidates(bi *proc.BinaryInfo, name string, n int) []string {
 // searchDirs returns where to look for the source of a missing function:
 // the workspace when given, else the directory of the binary's files for
 // the function's package, when they exist on this machine.
-func searchDirs(in *Input, bi *proc.BinaryInfo, name string) []string {
+func searchDirs(in *dwarfcheck.Input, bi *proc.BinaryInfo, name string) []string {
 	if in.Source != "" {
 		return []string{in.Source}
 	}
@@ -241,7 +244,7 @@ func searchDirs(in *Input, bi *proc.BinaryInfo, name string) []string {
 func declaredIn(dirs []string, name string) string {
 	var files []string
 	for _, d := range dirs {
-		fs, err := workspaceFiles(d)
+		fs, err := srcpath.WorkspaceFiles(d)
 		if err == nil {
 			files = append(files, fs...)
 		}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 // TextOptions tune the human-readable output.
@@ -14,15 +14,15 @@ type TextOptions struct {
 	Width   int  // wrap explanations at this column; 0 means 100
 }
 
-var marks = map[dwarfcheck.Severity]string{
-	dwarfcheck.SevError: "[✗]",
-	dwarfcheck.SevWarn:  "[!]",
-	dwarfcheck.SevInfo:  "[i]",
+var marks = map[finding.Severity]string{
+	finding.SevError: "[✗]",
+	finding.SevWarn:  "[!]",
+	finding.SevInfo:  "[i]",
 }
 
 // Text writes the report as found / evidence / why / fix blocks followed
 // by breakpoint verdicts and a summary line.
-func Text(w io.Writer, r *dwarfcheck.Report, opt TextOptions) error {
+func Text(w io.Writer, r *finding.Report, opt TextOptions) error {
 	if opt.Width == 0 {
 		opt.Width = 100
 	}
@@ -64,8 +64,8 @@ func (t *textWriter) printf(format string, args ...any) {
 	}
 }
 
-func (t *textWriter) finding(f dwarfcheck.Finding, indent string) {
-	if f.Severity == dwarfcheck.SevInfo && !t.opt.Verbose {
+func (t *textWriter) finding(f finding.Finding, indent string) {
+	if f.Severity == finding.SevInfo && !t.opt.Verbose {
 		return
 	}
 	t.printf("%s%s %s %s: %s\n", indent, marks[f.Severity], f.ID, f.Severity, f.Title)
@@ -113,7 +113,7 @@ func (t *textWriter) wrapped(indent, label, text string) {
 	t.printf("%s\n", line)
 }
 
-func (t *textWriter) verdict(b dwarfcheck.BreakVerdict) {
+func (t *textWriter) verdict(b finding.BreakVerdict) {
 	if b.Binds {
 		t.printf("break %s: binds at %d %s\n", b.Location, len(b.Addrs), plural(len(b.Addrs), "address", "addresses"))
 	} else {
@@ -131,12 +131,12 @@ func (t *textWriter) verdict(b dwarfcheck.BreakVerdict) {
 	}
 }
 
-func (t *textWriter) summary(r *dwarfcheck.Report) {
+func (t *textWriter) summary(r *finding.Report) {
 	n := r.Count()
-	s := fmt.Sprintf("%d %s, %d %s", n[dwarfcheck.SevError], plural(n[dwarfcheck.SevError], "error", "errors"),
-		n[dwarfcheck.SevWarn], plural(n[dwarfcheck.SevWarn], "warning", "warnings"))
-	if n[dwarfcheck.SevInfo] > 0 {
-		s += fmt.Sprintf(", %d info", n[dwarfcheck.SevInfo])
+	s := fmt.Sprintf("%d %s, %d %s", n[finding.SevError], plural(n[finding.SevError], "error", "errors"),
+		n[finding.SevWarn], plural(n[finding.SevWarn], "warning", "warnings"))
+	if n[finding.SevInfo] > 0 {
+		s += fmt.Sprintf(", %d info", n[finding.SevInfo])
 		if !t.opt.Verbose {
 			s += " (-v shows)"
 		}
