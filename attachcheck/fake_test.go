@@ -120,6 +120,9 @@ func (h *fakeHost) diagnose(pid int) *finding.Report {
 	for _, ce := range rep.Errors {
 		h.t.Errorf("check failed to run: %v", ce)
 	}
+	for _, p := range finding.Panics(rep.Errors) {
+		h.t.Errorf("stack of the panic: %s", p.Stack)
+	}
 	return rep
 }
 

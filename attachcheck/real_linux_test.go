@@ -67,7 +67,7 @@ func waitNoReap(t *testing.T, pid int, options int) {
 	}
 }
 
-func diagnoseReal(t *testing.T, pid int, checks []*finding.Check[*dwarfcheck.Input]) *finding.Report {
+func diagnoseReal(t *testing.T, pid int, checks []*dwarfcheck.Check) *finding.Report {
 	t.Helper()
 	rep, _, err := Diagnose(Host(), pid, Options{BinaryChecks: checks})
 	if err != nil {
@@ -75,6 +75,9 @@ func diagnoseReal(t *testing.T, pid int, checks []*finding.Check[*dwarfcheck.Inp
 	}
 	for _, ce := range rep.Errors {
 		t.Errorf("check failed to run: %v", ce)
+	}
+	for _, p := range finding.Panics(rep.Errors) {
+		t.Errorf("stack of the panic: %s", p.Stack)
 	}
 	return rep
 }
