@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 // A rule is one attach check: it reads a Snapshot (and, for the Go
@@ -14,7 +15,7 @@ import (
 type rule struct {
 	name string
 	doc  string
-	run  func(s *Snapshot, in *dwarfcheck.Input) ([]dwarfcheck.Finding, error)
+	run  func(s *Snapshot, in *dwarfcheck.Input) ([]finding.Finding, error)
 }
 
 // rules are the attach checks in causal order: a cause earlier in the list
@@ -33,23 +34,23 @@ var rules = []rule{
 
 // Checks returns the attach checks bound to s, in causal order, for
 // dwarfcheck.Run. Their names are the kebab-case names of --only/--skip.
-func Checks(s *Snapshot) []*dwarfcheck.Check {
-	out := make([]*dwarfcheck.Check, len(rules))
+func Checks(s *Snapshot) []*finding.Check[*dwarfcheck.Input] {
+	out := make([]*finding.Check[*dwarfcheck.Input], len(rules))
 	for i, r := range rules {
 		run := r.run
-		out[i] = &dwarfcheck.Check{Name: r.name, Doc: r.doc, Run: func(in *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
+		out[i] = &finding.Check[*dwarfcheck.Input]{Name: r.name, Doc: r.doc, Run: func(in *dwarfcheck.Input) ([]finding.Finding, error) {
 			return run(s, in)
 		}}
 	}
 	return out
 }
 
-func ev(source, format string, args ...any) dwarfcheck.Evidence {
-	return dwarfcheck.Evidence{Source: source, Offset: -1, Fact: fmt.Sprintf(format, args...)}
+func ev(source, format string, args ...any) finding.Evidence {
+	return finding.Evidence{Source: source, Offset: -1, Fact: fmt.Sprintf(format, args...)}
 }
 
-func fix(summary string, argv ...string) dwarfcheck.Fix {
-	return dwarfcheck.Fix{Summary: summary, Command: argv}
+func fix(summary string, argv ...string) finding.Fix {
+	return finding.Fix{Summary: summary, Command: argv}
 }
 
 // statusSrc names the status file of pid as an evidence source.
@@ -60,11 +61,11 @@ func (s *Snapshot) alive() bool {
 	return s.Exists() && s.Status.State != 'Z' && s.Status.State != 'X'
 }
 
-func processState(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
+func processState(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	pid := strconv.Itoa(s.PID)
 	switch {
 	case !s.Exists() || s.Status.State == 'X':
-		f := dwarfcheck.NewFinding("AT-STATE-GONE", ev(statusSrc(s.PID), "%v", s.StatusErr))
+		f := finding.New("AT-STATE-GONE", ev(statusSrc(s.PID), "%v", s.StatusErr))
 		if s.Exists() {
 			f.Evidence[0].Fact = "State: " + s.Status.StateText
 		}
@@ -73,16 +74,16 @@ func processState(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error
 			f.Fixes = append(f.Fixes, fix(fmt.Sprintf("attach to pid %d, the PID this /proc knows it by", inner), "dlvx", "attach", strconv.Itoa(inner)))
 		}
 		f.Fixes = append(f.Fixes, fix("find the process's PID here", "ps", "-eo", "pid,ppid,user,args"))
-		return []dwarfcheck.Finding{f}, nil
+		return []finding.Finding{f}, nil
 	case s.Status.State == 'Z':
-		f := dwarfcheck.NewFinding("AT-STATE-ZOMBIE", ev(statusSrc(pid), "State: %s", s.Status.StateText),
+		f := finding.New("AT-STATE-ZOMBIE", ev(statusSrc(pid), "State: %s", s.Status.StateText),
 			ev(statusSrc(s.Status.PPid), "parent, which has not reaped it: %s", s.describe(s.Status.PPid)))
-		f.Fixes = []dwarfcheck.Fix{fix("start the program again and attach to the new process")}
-		return []dwarfcheck.Finding{f}, nil
+		f.Fixes = []finding.Fix{fix("start the program again and attach to the new process")}
+		return []finding.Finding{f}, nil
 	case s.Status.State == 'T':
-		f := dwarfcheck.NewFinding("AT-STATE-STOPPED", ev(statusSrc(pid), "State: %s", s.Status.StateText))
-		f.Fixes = []dwarfcheck.Fix{fix("if it was stopped on purpose, do not attach: the session resumes it; otherwise resume it", "kill", "-CONT", pid)}
-		return []dwarfcheck.Finding{f}, nil
+		f := finding.New("AT-STATE-STOPPED", ev(statusSrc(pid), "State: %s", s.Status.StateText))
+		f.Fixes = []finding.Fix{fix("if it was stopped on purpose, do not attach: the session resumes it; otherwise resume it", "kill", "-CONT", pid)}
+		return []finding.Finding{f}, nil
 	}
 	return nil, nil
 }
@@ -100,16 +101,16 @@ func (s *Snapshot) innerPIDs() []int {
 	return out
 }
 
-func tracer(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
+func tracer(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	if !s.alive() {
-		return nil, dwarfcheck.ErrNotApplicable
+		return nil, finding.ErrNotApplicable
 	}
 	tp := s.Status.TracerPid
 	if tp == 0 {
 		return nil, nil
 	}
 	who := s.describe(tp)
-	f := dwarfcheck.NewFinding("AT-TRACER", ev(statusSrc(s.PID), "TracerPid: %d", tp), ev(statusSrc(tp), "tracer: %s", who))
+	f := finding.New("AT-TRACER", ev(statusSrc(s.PID), "TracerPid: %d", tp), ev(statusSrc(tp), "tracer: %s", who))
 	if s.Status.State == 't' {
 		f.Evidence = append(f.Evidence, ev(statusSrc(s.PID), "State: %s", s.Status.StateText))
 	}
@@ -122,7 +123,7 @@ func tracer(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
 	} else {
 		f.Fixes = append(f.Fixes, fix(fmt.Sprintf("end the other session first, detaching rather than killing (pid %d)", tp)))
 	}
-	return []dwarfcheck.Finding{f}, nil
+	return []finding.Finding{f}, nil
 }
 
 // tracerProcess returns the process of the tracing thread tid.
@@ -154,9 +155,9 @@ func (s *Snapshot) nonDumpable() bool {
 // selfRoot reports whether the debugger runs as root.
 func (s *Snapshot) selfRoot() bool { return s.Self.Uid[1] == 0 }
 
-func processUser(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
+func processUser(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	if !s.alive() {
-		return nil, dwarfcheck.ErrNotApplicable
+		return nil, finding.ErrNotApplicable
 	}
 	// With CAP_SYS_PTRACE neither matters; root without it is reported by
 	// ptrace-permission, whose fix is the capability.
@@ -164,22 +165,22 @@ func processUser(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error)
 		return nil, nil
 	}
 	pid := strconv.Itoa(s.PID)
-	var fs []dwarfcheck.Finding
+	var fs []finding.Finding
 	if s.otherUser() {
-		f := dwarfcheck.NewFinding("AT-USER",
+		f := finding.New("AT-USER",
 			ev(statusSrc(pid), "Uid: %s  Gid: %s", joinInts(s.Status.Uid[:3]), joinInts(s.Status.Gid[:3])),
 			ev("/proc/self/status", "debugger uid %d gid %d, CapEff %016x lacks CAP_SYS_PTRACE", s.Self.Uid[0], s.Self.Gid[0], s.Self.CapEff))
-		f.Fixes = []dwarfcheck.Fix{
+		f.Fixes = []finding.Fix{
 			fix("debug as the process's user", "sudo", "-u", "#"+strconv.Itoa(s.Status.Uid[0]), "dlvx", "attach", pid),
 			fix("debug as root", "sudo", "dlvx", "attach", pid),
 		}
 		fs = append(fs, f)
 	}
 	if s.nonDumpable() {
-		f := dwarfcheck.NewFinding("AT-USER-NONDUMPABLE",
+		f := finding.New("AT-USER-NONDUMPABLE",
 			ev(statusSrc(pid), "file owned by uid 0 while the process runs as uid %d", s.Status.Uid[1]),
 			ev("/proc/self/status", "debugger CapEff %016x lacks CAP_SYS_PTRACE", s.Self.CapEff))
-		f.Fixes = []dwarfcheck.Fix{fix("debug as root", "sudo", "dlvx", "attach", pid)}
+		f.Fixes = []finding.Fix{fix("debug as root", "sudo", "dlvx", "attach", pid)}
 		fs = append(fs, f)
 	}
 	return fs, nil

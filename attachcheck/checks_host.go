@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 // capReasons returns why this attach needs CAP_SYS_PTRACE, if it does.
@@ -29,11 +30,11 @@ func (s *Snapshot) capReasons() []string {
 	return why
 }
 
-func ptracePermission(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
-	var fs []dwarfcheck.Finding
+func ptracePermission(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
+	var fs []finding.Finding
 	if s.alive() && !s.HasCap() && s.selfRoot() {
 		if why := s.capReasons(); len(why) > 0 {
-			f := dwarfcheck.NewFinding("AT-CONTAINER-CAP",
+			f := finding.New("AT-CONTAINER-CAP",
 				ev("/proc/self/status", "uid 0 with CapEff %016x: CAP_SYS_PTRACE (bit 19) is missing", s.Self.CapEff))
 			for _, w := range why {
 				f.Evidence = append(f.Evidence, ev("needs CAP_SYS_PTRACE", "%s", w))
@@ -44,11 +45,11 @@ func ptracePermission(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, e
 		}
 	}
 	if s.Probed && s.ProbeErr != nil {
-		f := dwarfcheck.NewFinding("AT-CONTAINER-SECCOMP",
+		f := finding.New("AT-CONTAINER-SECCOMP",
 			ev("/proc/self/status", "Seccomp: 2 (filter), NoNewPrivs: %v", s.Self.NoNewPrivs),
 			ev("ptrace probe", "ptrace(PTRACE_ATTACH, 0) failed with %v where the kernel answers ESRCH", s.ProbeErr))
 		f.Evidence = append(f.Evidence, s.containerEvidence()...)
-		f.Fixes = []dwarfcheck.Fix{
+		f.Fixes = []finding.Fix{
 			fix("Docker: run the debugger's container without the filter (or with a profile allowing ptrace)", "docker", "run", "--cap-add=SYS_PTRACE", "--security-opt", "seccomp=unconfined", "IMAGE"),
 			fix("Kubernetes: set securityContext.seccompProfile.type: Unconfined on the debugging container"),
 			fix("systemd: remove ptrace from the unit's SystemCallFilter="),
@@ -58,8 +59,8 @@ func ptracePermission(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, e
 	return fs, nil
 }
 
-func capFixes() []dwarfcheck.Fix {
-	return []dwarfcheck.Fix{
+func capFixes() []finding.Fix {
+	return []finding.Fix{
 		fix("Docker: add the capability to the debugger's container", "docker", "run", "--cap-add=SYS_PTRACE", "IMAGE"),
 		fix(`Kubernetes: in the debugging container, securityContext: {capabilities: {add: ["SYS_PTRACE"]}}; or kubectl debug with the general profile`,
 			"kubectl", "debug", "-it", "pod/POD", "--target=CONTAINER", "--profile=general", "--image=IMAGE"),
@@ -67,15 +68,15 @@ func capFixes() []dwarfcheck.Fix {
 	}
 }
 
-func (s *Snapshot) containerEvidence() []dwarfcheck.Evidence {
-	var out []dwarfcheck.Evidence
+func (s *Snapshot) containerEvidence() []finding.Evidence {
+	var out []finding.Evidence
 	for _, m := range s.Container {
 		out = append(out, ev("container", "%s", m))
 	}
 	return out
 }
 
-func yama(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
+func yama(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	y := s.Yama
 	if !y.Present || y.Scope == 0 || !s.alive() {
 		return nil, nil
@@ -88,7 +89,7 @@ func yama(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
 	}
 	pid := strconv.Itoa(s.PID)
 	src := "/proc/" + yamaPath
-	evs := []dwarfcheck.Evidence{ev(src, "ptrace_scope = %d", y.Scope)}
+	evs := []finding.Evidence{ev(src, "ptrace_scope = %d", y.Scope)}
 	if y.Writable {
 		evs = append(evs, ev(src, "writable by this process"))
 	} else {
@@ -97,19 +98,19 @@ func yama(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
 	if y.Scope < 3 {
 		evs = append(evs, ev("/proc/self/status", "debugger CapEff %016x lacks CAP_SYS_PTRACE", s.Self.CapEff))
 	}
-	var f dwarfcheck.Finding
+	var f finding.Finding
 	switch {
 	case y.Scope >= 3:
-		f = dwarfcheck.NewFinding("AT-YAMA-3", evs...)
-		f.Fixes = []dwarfcheck.Fix{fix("set kernel.yama.ptrace_scope = 1 in /etc/sysctl.d/10-ptrace.conf, then reboot (3 cannot be lowered at run time)")}
-		return []dwarfcheck.Finding{f}, nil
+		f = finding.New("AT-YAMA-3", evs...)
+		f.Fixes = []finding.Fix{fix("set kernel.yama.ptrace_scope = 1 in /etc/sysctl.d/10-ptrace.conf, then reboot (3 cannot be lowered at run time)")}
+		return []finding.Finding{f}, nil
 	case y.Scope == 2:
-		f = dwarfcheck.NewFinding("AT-YAMA-2", evs...)
+		f = finding.New("AT-YAMA-2", evs...)
 	default:
 		evs = append(evs, ev(statusSrc(pid), "not a descendant of the debugger (pid %d)", s.Self.PID))
-		f = dwarfcheck.NewFinding("AT-YAMA-1", evs...)
+		f = finding.New("AT-YAMA-1", evs...)
 	}
-	f.Fixes = []dwarfcheck.Fix{fix("debug as root", "sudo", "dlvx", "attach", pid)}
+	f.Fixes = []finding.Fix{fix("debug as root", "sudo", "dlvx", "attach", pid)}
 	if !s.selfRoot() {
 		f.Fixes = append(f.Fixes, fix("grant the capability to dlvx once", "sudo", "setcap", "cap_sys_ptrace=eip", "/path/to/dlvx"))
 	}
@@ -119,24 +120,24 @@ func yama(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
 	if !strings.Contains(y.Why, "read-only") {
 		f.Fixes = append(f.Fixes, fix("on a development machine, lower the scope", "sudo", "sysctl", fmt.Sprintf("kernel.yama.ptrace_scope=%d", y.Scope-1)))
 	}
-	return []dwarfcheck.Finding{f}, nil
+	return []finding.Finding{f}, nil
 }
 
-func pidNamespace(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
+func pidNamespace(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	if !s.Exists() {
 		if !s.SelfNamespaced() {
 			return nil, nil
 		}
-		f := dwarfcheck.NewFinding("AT-PIDNS-HOST", ev("/proc/self/ns/pid", "%s, not the initial namespace %s", s.SelfNS, initPIDNS))
-		f.Fixes = []dwarfcheck.Fix{fix("look the PID up in this namespace", "ps", "-eo", "pid,args")}
-		return []dwarfcheck.Finding{f}, nil
+		f := finding.New("AT-PIDNS-HOST", ev("/proc/self/ns/pid", "%s, not the initial namespace %s", s.SelfNS, initPIDNS))
+		f.Fixes = []finding.Fix{fix("look the PID up in this namespace", "ps", "-eo", "pid,args")}
+		return []finding.Finding{f}, nil
 	}
-	var fs []dwarfcheck.Finding
+	var fs []finding.Finding
 	if len(s.Status.NSpid) > 1 {
-		f := dwarfcheck.NewFinding("AT-PIDNS-NAMESPACED",
+		f := finding.New("AT-PIDNS-NAMESPACED",
 			ev(statusSrc(s.PID), "NSpid: %s", joinInts(s.Status.NSpid)),
 			ev(fmt.Sprintf("/proc/%d/ns/pid", s.PID), "%s, the debugger's is %s", s.PIDNS, s.SelfNS))
-		f.Fixes = []dwarfcheck.Fix{fix(fmt.Sprintf("map source paths through /proc/%d/root when they are inside the container", s.PID))}
+		f.Fixes = []finding.Fix{fix(fmt.Sprintf("map source paths through /proc/%d/root when they are inside the container", s.PID))}
 		fs = append(fs, f)
 	}
 	if f, ok := s.goRun(); ok {
@@ -147,12 +148,12 @@ func pidNamespace(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error
 
 // goRun recognises the go command running a program (go run, go test) and
 // names its children.
-func (s *Snapshot) goRun() (dwarfcheck.Finding, bool) {
+func (s *Snapshot) goRun() (finding.Finding, bool) {
 	exe := strings.TrimSuffix(s.Exe, deletedSuffix)
 	if filepath.Base(exe) != "go" || len(s.Cmdline) < 2 || (s.Cmdline[1] != "run" && s.Cmdline[1] != "test") {
-		return dwarfcheck.Finding{}, false
+		return finding.Finding{}, false
 	}
-	f := dwarfcheck.NewFinding("AT-PIDNS-GORUN",
+	f := finding.New("AT-PIDNS-GORUN",
 		ev(fmt.Sprintf("/proc/%d/exe", s.PID), "%s", s.Exe),
 		ev(fmt.Sprintf("/proc/%d/cmdline", s.PID), "%s", strings.Join(s.Cmdline, " ")))
 	for _, c := range s.children(s.PID) {
@@ -165,37 +166,37 @@ func (s *Snapshot) goRun() (dwarfcheck.Finding, bool) {
 
 var emulator = regexp.MustCompile(`^(qemu-[a-z0-9_]+(-static)?|rosetta)$`)
 
-func executable(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
+func executable(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	if !s.alive() || s.Exe == "" {
-		return nil, dwarfcheck.ErrNotApplicable
+		return nil, finding.ErrNotApplicable
 	}
 	src := fmt.Sprintf("/proc/%d/exe", s.PID)
-	var fs []dwarfcheck.Finding
+	var fs []finding.Finding
 	if path, ok := strings.CutSuffix(s.Exe, deletedSuffix); ok {
 		if st, err := os.Stat(path); err == nil {
-			f := dwarfcheck.NewFinding("AT-EXEDEL-REPLACED", ev(src, "-> %s", s.Exe),
+			f := finding.New("AT-EXEDEL-REPLACED", ev(src, "-> %s", s.Exe),
 				ev(path, "a new file, modified %s", st.ModTime().UTC().Format("2006-01-02 15:04:05 UTC")))
-			f.Fixes = []dwarfcheck.Fix{fix("restart the process from the new build if the sources match it"),
+			f.Fixes = []finding.Fix{fix("restart the process from the new build if the sources match it"),
 				fix("or attach without naming the path: dlvx reads /proc/PID/exe", "dlvx", "attach", strconv.Itoa(s.PID))}
 			fs = append(fs, f)
 		} else {
-			f := dwarfcheck.NewFinding("AT-EXEDEL", ev(src, "-> %s", s.Exe))
-			f.Fixes = []dwarfcheck.Fix{fix("check out the sources of the running build, or restart the process from a fresh build")}
+			f := finding.New("AT-EXEDEL", ev(src, "-> %s", s.Exe))
+			f.Fixes = []finding.Fix{fix("check out the sources of the running build, or restart the process from a fresh build")}
 			fs = append(fs, f)
 		}
 	}
 	if base := filepath.Base(strings.TrimSuffix(s.Exe, deletedSuffix)); emulator.MatchString(base) {
-		f := dwarfcheck.NewFinding("ENV-ARCH-EMULATED", ev(src, "-> %s", s.Exe),
+		f := finding.New("ENV-ARCH-EMULATED", ev(src, "-> %s", s.Exe),
 			ev(fmt.Sprintf("/proc/%d/cmdline", s.PID), "%s", strings.Join(s.Cmdline, " ")))
-		f.Fixes = []dwarfcheck.Fix{fix("debug on a machine of the program's architecture, or start it under the emulator's gdb stub (qemu -g PORT)")}
+		f.Fixes = []finding.Fix{fix("debug on a machine of the program's architecture, or start it under the emulator's gdb stub (qemu -g PORT)")}
 		fs = append(fs, f)
 	}
 	return fs, nil
 }
 
-func goProgram(s *Snapshot, in *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
+func goProgram(s *Snapshot, in *dwarfcheck.Input) ([]finding.Finding, error) {
 	if !s.alive() || in == nil || in.Path == "" {
-		return nil, dwarfcheck.ErrNotApplicable
+		return nil, finding.ErrNotApplicable
 	}
 	if _, err := in.BuildInfo(); err == nil {
 		return nil, nil
@@ -203,23 +204,23 @@ func goProgram(s *Snapshot, in *dwarfcheck.Input) ([]dwarfcheck.Finding, error) 
 	f, err := in.ELF()
 	if err != nil {
 		// Unreadable (another user's process): process-user says why.
-		return nil, dwarfcheck.ErrNotApplicable
+		return nil, finding.ErrNotApplicable
 	}
 	if f.Section(".gopclntab") != nil {
 		return nil, nil
 	}
-	fd := dwarfcheck.NewFinding("AT-NOTGO",
+	fd := finding.New("AT-NOTGO",
 		ev(in.Path, "no Go build information (.go.buildinfo)"),
 		ev(in.Path, "no .gopclntab section"))
-	fd.Fixes = []dwarfcheck.Fix{fix("debug it with gdb", "gdb", "-p", strconv.Itoa(s.PID))}
-	return []dwarfcheck.Finding{fd}, nil
+	fd.Fixes = []finding.Fix{fix("debug it with gdb", "gdb", "-p", strconv.Itoa(s.PID))}
+	return []finding.Finding{fd}, nil
 }
 
-func freeze(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
+func freeze(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	if !s.alive() {
-		return nil, dwarfcheck.ErrNotApplicable
+		return nil, finding.ErrNotApplicable
 	}
-	f := dwarfcheck.NewFinding("EX-FREEZE", ev(statusSrc(s.PID), "Threads: %d, all paused while the debugger holds the process", s.Status.Threads))
-	f.Fixes = []dwarfcheck.Fix{fix("attach headless and let it run", "dlvx", "attach", strconv.Itoa(s.PID), "--headless", "--accept-multiclient", "--continue", "--listen=127.0.0.1:0")}
-	return []dwarfcheck.Finding{f}, nil
+	f := finding.New("EX-FREEZE", ev(statusSrc(s.PID), "Threads: %d, all paused while the debugger holds the process", s.Status.Threads))
+	f.Fixes = []finding.Fix{fix("attach headless and let it run", "dlvx", "attach", strconv.Itoa(s.PID), "--headless", "--accept-multiclient", "--continue", "--listen=127.0.0.1:0")}
+	return []finding.Finding{f}, nil
 }

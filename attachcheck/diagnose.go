@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dlvx/dlvx/breakcheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 // Options select what Diagnose runs beyond the attach checks.
@@ -22,13 +24,13 @@ type Options struct {
 	// dwarfcheck.DefaultDebugInfoDirs.
 	DebugInfoDirs []string
 	// SeverityOverride replaces the severity of findings by ID.
-	SeverityOverride map[string]dwarfcheck.Severity
+	SeverityOverride map[string]finding.Severity
 }
 
 // Diagnose takes a Snapshot of pid and runs the attach checks, then the
 // binary checks on its executable. The report's Binary names the
 // executable as the process was started, " (deleted)" included.
-func Diagnose(env *Env, pid int, opt Options) (*dwarfcheck.Report, *Snapshot, error) {
+func Diagnose(env *Env, pid int, opt Options) (*finding.Report, *Snapshot, error) {
 	s, err := Take(env, pid)
 	if err != nil {
 		return nil, nil, err
@@ -37,27 +39,26 @@ func Diagnose(env *Env, pid int, opt Options) (*dwarfcheck.Report, *Snapshot, er
 	if path == "" && s.Exists() {
 		path = s.ExePath()
 	}
-	in := dwarfcheck.NewInput(path)
+	in := breakcheck.NewInput(path)
 	defer in.Close()
-	in.PID = pid
 	in.HostGOARCH = env.GOARCH
-	in.SeverityOverride = opt.SeverityOverride
+	policy := finding.Options{Severity: opt.SeverityOverride}
 	if opt.DebugInfoDirs != nil {
 		in.DebugInfoDirs = opt.DebugInfoDirs
 	}
 	in.GitHead = nil // no workspace: the stale-binary check has nothing to compare
-	res, err := dwarfcheck.Run(in, dwarfcheck.Select(Checks(s), opt.Only, opt.Skip))
+	res, err := finding.Run(in, finding.Select(Checks(s), opt.Only, opt.Skip), policy)
 	if err != nil {
 		return nil, nil, err
 	}
-	rep := &dwarfcheck.Report{Binary: s.Exe, Result: *res}
+	rep := &finding.Report{Binary: s.Exe, Result: *res}
 	if opt.Exe != "" || rep.Binary == "" {
 		rep.Binary = path
 	}
 	if !s.binaryCheckable(res) || len(opt.BinaryChecks) == 0 {
 		return rep, s, nil
 	}
-	bres, err := dwarfcheck.Run(in, opt.BinaryChecks)
+	bres, err := finding.Run(in, opt.BinaryChecks, policy)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -73,7 +74,7 @@ func Diagnose(env *Env, pid int, opt Options) (*dwarfcheck.Report, *Snapshot, er
 
 // binaryCheckable reports whether the binary doctor has something to read:
 // a live process whose executable is a readable Go program.
-func (s *Snapshot) binaryCheckable(res *dwarfcheck.Result) bool {
+func (s *Snapshot) binaryCheckable(res *finding.Result) bool {
 	if !s.alive() {
 		return false
 	}
@@ -93,7 +94,7 @@ func (s *Snapshot) binaryCheckable(res *dwarfcheck.Result) bool {
 
 // First returns the first finding of at least severity min whose ID has
 // one of the prefixes, in report order (which is causal order), or nil.
-func First(rep *dwarfcheck.Report, min dwarfcheck.Severity, prefixes ...string) *dwarfcheck.Finding {
+func First(rep *finding.Report, min finding.Severity, prefixes ...string) *finding.Finding {
 	for i, f := range rep.Findings {
 		if f.Severity < min {
 			continue
@@ -112,7 +113,7 @@ func First(rep *dwarfcheck.Report, min dwarfcheck.Severity, prefixes ...string) 
 // refused ptrace), so errors.Is(err, syscall.EPERM) still works.
 type CauseError struct {
 	PID   int
-	Cause dwarfcheck.Finding
+	Cause finding.Finding
 	Err   error
 }
 
@@ -150,7 +151,7 @@ func ExplainAttachError(env *Env, pid int, err error) error {
 	if derr != nil {
 		return nil
 	}
-	f := First(rep, dwarfcheck.SevError, "AT-", "ENV-")
+	f := First(rep, finding.SevError, "AT-", "ENV-")
 	if f == nil {
 		return nil
 	}

@@ -6,10 +6,13 @@
 // filter; Yama's ptrace_scope refuses it; the PID belongs to another PID
 // namespace or is the go command of go run; the executable was deleted,
 // replaced or is an emulator; the program is not Go. It then runs the
-// binary doctor (package dwarfcheck) on the running executable.
+// binary checks (package dwarfcheck) on the running executable, with
+// Delve's function table (package breakcheck).
 //
-// Every piece of advice is a dwarfcheck.Finding; the IDs are the AT-*,
-// EX-* and ENV-ARCH causes of the failure taxonomy.
+// Every piece of advice is a finding.Finding; the IDs are the AT-*, EX-*
+// and ENV-ARCH causes of the failure taxonomy (finding/catalog_attach.go).
+// The attach checks are finding.Checks on the executable's
+// dwarfcheck.Input, bound to a Snapshot, and package finding runs them.
 //
 // The package never stops, signals or traces the process: it only reads
 // files. The one system call it makes, under a seccomp filter, is a ptrace

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 // fakeHost is a fake /proc tree and filesystem root for one test. File
@@ -115,7 +115,7 @@ func (h *fakeHost) yama(scope string, procSysReadOnly bool) {
 	}
 }
 
-func (h *fakeHost) diagnose(pid int) *dwarfcheck.Report {
+func (h *fakeHost) diagnose(pid int) *finding.Report {
 	h.t.Helper()
 	rep, _, err := Diagnose(h.env, pid, Options{})
 	if err != nil {
@@ -124,10 +124,13 @@ func (h *fakeHost) diagnose(pid int) *dwarfcheck.Report {
 	for _, ce := range rep.Errors {
 		h.t.Errorf("check failed to run: %v", ce)
 	}
+	for _, p := range finding.Panics(rep.Errors) {
+		h.t.Errorf("stack of the panic: %s", p.Stack)
+	}
 	return rep
 }
 
-func ids(rep *dwarfcheck.Report, min dwarfcheck.Severity) []string {
+func ids(rep *finding.Report, min finding.Severity) []string {
 	var out []string
 	for _, f := range rep.Findings {
 		if f.Severity >= min {
@@ -137,7 +140,7 @@ func ids(rep *dwarfcheck.Report, min dwarfcheck.Severity) []string {
 	return out
 }
 
-func find(rep *dwarfcheck.Report, id string) *dwarfcheck.Finding {
+func find(rep *finding.Report, id string) *finding.Finding {
 	for i := range rep.Findings {
 		if rep.Findings[i].ID == id {
 			return &rep.Findings[i]
@@ -146,7 +149,7 @@ func find(rep *dwarfcheck.Report, id string) *dwarfcheck.Finding {
 	return nil
 }
 
-func hasFix(f *dwarfcheck.Finding, word string) bool {
+func hasFix(f *finding.Finding, word string) bool {
 	for _, fx := range f.Fixes {
 		if strings.Contains(fx.Summary+" "+fx.CommandLine(), word) {
 			return true
@@ -182,7 +185,7 @@ func TestYamaScopes(t *testing.T) {
 			h.yama(tc.scope, tc.readOnly)
 			h.process(200, tc.ppid, h.uid, "/bin/app", []string{"/bin/app"})
 			rep := h.diagnose(200)
-			if got := ids(rep, dwarfcheck.SevWarn); !slices.Equal(got, tc.want) {
+			if got := ids(rep, finding.SevWarn); !slices.Equal(got, tc.want) {
 				t.Fatalf("findings %v, want %v", got, tc.want)
 			}
 			if len(tc.want) == 0 {
@@ -211,7 +214,7 @@ func TestRootWithoutCapInContainer(t *testing.T) {
 	}
 	h.process(200, 1, h.uid, "/bin/app", []string{"/bin/app"})
 	rep := h.diagnose(200)
-	if got, want := ids(rep, dwarfcheck.SevWarn), []string{"AT-CONTAINER-CAP"}; !slices.Equal(got, want) {
+	if got, want := ids(rep, finding.SevWarn), []string{"AT-CONTAINER-CAP"}; !slices.Equal(got, want) {
 		t.Fatalf("findings %v, want %v", got, want)
 	}
 	f := find(rep, "AT-CONTAINER-CAP")
@@ -229,7 +232,7 @@ func TestTracerComesBeforeYama(t *testing.T) {
 	h.process(300, 1, h.uid, "/usr/bin/strace", []string{"strace", "-p", "200"})
 	h.process(200, 1, h.uid, "/bin/app", []string{"/bin/app"}, "TracerPid:\t300", "State:\tt (tracing stop)")
 	rep := h.diagnose(200)
-	got := ids(rep, dwarfcheck.SevWarn)
+	got := ids(rep, finding.SevWarn)
 	if len(got) == 0 || got[0] != "AT-TRACER" {
 		t.Fatalf("findings %v, want AT-TRACER first", got)
 	}
@@ -242,7 +245,7 @@ func TestGoneInNamespace(t *testing.T) {
 	h := newFakeHost(t)
 	h.debugger(h.uid, "0", "pid:[4026532200]")
 	rep := h.diagnose(4242)
-	if got, want := ids(rep, dwarfcheck.SevWarn), []string{"AT-STATE-GONE", "AT-PIDNS-HOST"}; !slices.Equal(got, want) {
+	if got, want := ids(rep, finding.SevWarn), []string{"AT-STATE-GONE", "AT-PIDNS-HOST"}; !slices.Equal(got, want) {
 		t.Fatalf("findings %v, want %v", got, want)
 	}
 }
@@ -277,14 +280,14 @@ func TestOtherUserAndNonDumpable(t *testing.T) {
 	h.process(200, 1, 1001, "/bin/app", []string{"/bin/app"})
 	h.process(201, 1, h.uid, "/bin/suid", []string{"/bin/suid"})
 	h.chown("201/status", 0) // the kernel's sign of a non-dumpable process
-	if got, want := ids(h.diagnose(200), dwarfcheck.SevWarn), []string{"AT-USER"}; !slices.Equal(got, want) {
+	if got, want := ids(h.diagnose(200), finding.SevWarn), []string{"AT-USER"}; !slices.Equal(got, want) {
 		t.Errorf("other user: findings %v, want %v", got, want)
 	}
-	if got, want := ids(h.diagnose(201), dwarfcheck.SevWarn), []string{"AT-USER-NONDUMPABLE"}; !slices.Equal(got, want) {
+	if got, want := ids(h.diagnose(201), finding.SevWarn), []string{"AT-USER-NONDUMPABLE"}; !slices.Equal(got, want) {
 		t.Errorf("non-dumpable: findings %v, want %v", got, want)
 	}
 	h.debugger(h.uid, capPtrace, "pid:[4026531836]")
-	if got := ids(h.diagnose(200), dwarfcheck.SevWarn); len(got) != 0 {
+	if got := ids(h.diagnose(200), finding.SevWarn); len(got) != 0 {
 		t.Errorf("with CAP_SYS_PTRACE: findings %v, want none", got)
 	}
 }

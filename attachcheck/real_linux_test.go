@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
@@ -66,7 +67,7 @@ func waitNoReap(t *testing.T, pid int, options int) {
 	}
 }
 
-func diagnoseReal(t *testing.T, pid int, checks []*dwarfcheck.Check) *dwarfcheck.Report {
+func diagnoseReal(t *testing.T, pid int, checks []*dwarfcheck.Check) *finding.Report {
 	t.Helper()
 	rep, _, err := Diagnose(Host(), pid, Options{BinaryChecks: checks})
 	if err != nil {
@@ -75,12 +76,15 @@ func diagnoseReal(t *testing.T, pid int, checks []*dwarfcheck.Check) *dwarfcheck
 	for _, ce := range rep.Errors {
 		t.Errorf("check failed to run: %v", ce)
 	}
+	for _, p := range finding.Panics(rep.Errors) {
+		t.Errorf("stack of the panic: %s", p.Stack)
+	}
 	return rep
 }
 
-func wantFirst(t *testing.T, rep *dwarfcheck.Report, id string) *dwarfcheck.Finding {
+func wantFirst(t *testing.T, rep *finding.Report, id string) *finding.Finding {
 	t.Helper()
-	got := ids(rep, dwarfcheck.SevWarn)
+	got := ids(rep, finding.SevWarn)
 	if len(got) == 0 || got[0] != id {
 		t.Fatalf("findings %v, want %s first", got, id)
 	}
@@ -93,7 +97,7 @@ func TestRealCleanProcess(t *testing.T) {
 	start := time.Now()
 	rep := diagnoseReal(t, pid, dwarfcheck.BinaryChecks)
 	t.Logf("doctor --pid with every binary check: %v", time.Since(start))
-	if got := ids(rep, dwarfcheck.SevWarn); len(got) != 0 {
+	if got := ids(rep, finding.SevWarn); len(got) != 0 {
 		t.Errorf("a -N -l Go process of our own user: findings %v, want none", got)
 	}
 	if find(rep, "EX-FREEZE") == nil {
@@ -135,7 +139,7 @@ func TestRealGone(t *testing.T) {
 func TestRealTracer(t *testing.T) {
 	s := startSleeper(t)
 	pid := s.Process.Pid
-	done := make(chan *dwarfcheck.Report)
+	done := make(chan *finding.Report)
 	go func() {
 		// ptrace requests must come from the tracing thread.
 		runtime.LockOSThread()
@@ -275,7 +279,7 @@ func BenchmarkPreflight(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	checks := dwarfcheck.Select(dwarfcheck.BinaryChecks, []string{"architecture", "dwarf-present", "separate-debug", "go-version"}, nil)
+	checks := finding.Select(dwarfcheck.BinaryChecks, []string{"architecture", "dwarf-present", "separate-debug", "go-version"}, nil)
 	b.ResetTimer()
 	for range b.N {
 		if _, _, err := Diagnose(Host(), cmd.Process.Pid, Options{BinaryChecks: checks}); err != nil {

@@ -1,7 +1,6 @@
 package attachcheck
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -263,8 +262,3 @@ const initPIDNS = "pid:[4026531836]"
 
 // SelfNamespaced reports whether the debugger runs in a child PID namespace.
 func (s *Snapshot) SelfNamespaced() bool { return s.SelfNS != "" && s.SelfNS != initPIDNS }
-
-// isNotExist reports whether err means the process is gone.
-func isNotExist(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH)
-}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/go-delve/delve/pkg/goversion"
 )
 
@@ -17,7 +18,7 @@ var GoBinary = &Check{
 	Run:      goBinary,
 }
 
-func goBinary(in *Input) ([]Finding, error) {
+func goBinary(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
 	if f.Section(".gopclntab") != nil || f.Section(".go.buildinfo") != nil {
 		return nil, nil
@@ -25,10 +26,10 @@ func goBinary(in *Input) ([]Finding, error) {
 	if _, err := in.BuildInfo(); err == nil {
 		return nil, nil // build information found without the section headers
 	}
-	fd := newFinding("AT-NOTGO", ev("elf:section-headers", "no .go.buildinfo and no .gopclntab section"))
+	fd := finding.New("AT-NOTGO", finding.Evidencef("elf:section-headers", "no .go.buildinfo and no .gopclntab section"))
 	fd.Title = "binary is not a Go program"
-	fd.Fixes = []Fix{{Summary: "debug it with gdb or lldb"}}
-	return []Finding{fd}, ErrNotApplicable
+	fd.Fixes = []finding.Fix{{Summary: "debug it with gdb or lldb"}}
+	return []finding.Finding{fd}, finding.ErrNotApplicable
 }
 
 // BuildInfoPresent reads the Go build information, which survives
@@ -37,7 +38,7 @@ var BuildInfoPresent = &Check{
 	Name:     "buildinfo",
 	Doc:      "read the Go build information\n\nFails when a Go binary's .go.buildinfo is damaged.",
 	Requires: []*Check{GoBinary},
-	Run: func(in *Input) ([]Finding, error) {
+	Run: func(in *Input) ([]finding.Finding, error) {
 		_, err := in.BuildInfo()
 		return nil, err
 	},
@@ -52,7 +53,7 @@ var GoVersion = &Check{
 	Run:      goVersion,
 }
 
-func goVersion(in *Input) ([]Finding, error) {
+func goVersion(in *Input) ([]finding.Finding, error) {
 	bi, _ := in.BuildInfo()
 	v, ok := goversion.Parse(bi.GoVersion)
 	if !ok {
@@ -71,16 +72,16 @@ func goVersion(in *Input) ([]Finding, error) {
 	}
 	supported := fmt.Sprintf("go%d.%d through go%d.%d", goversion.MinSupportedVersionOfGoMajor, goversion.MinSupportedVersionOfGoMinor,
 		goversion.MaxSupportedVersionOfGoMajor, goversion.MaxSupportedVersionOfGoMinor)
-	evs := []Evidence{ev("buildinfo", "built with %s", bi.GoVersion), ev("dlvx", "Delve %s supports %s", "v1.27", supported)}
-	if f, err := in.ELF(); err == nil && !hasDebugInfo(f) {
-		evs = append(evs, ev("elf:section-headers", "no DWARF: Delve's own version check is skipped and debugging proceeds silently"))
+	evs := []finding.Evidence{finding.Evidencef("buildinfo", "built with %s", bi.GoVersion), finding.Evidencef("dlvx", "Delve %s supports %s", "v1.27", supported)}
+	if f, err := in.ELF(); err == nil && !HasDebugInfo(f) {
+		evs = append(evs, finding.Evidencef("elf:section-headers", "no DWARF: Delve's own version check is skipped and debugging proceeds silently"))
 	}
-	fd := newFinding(id, evs...)
-	fd.Fixes = []Fix{
+	fd := finding.New(id, evs...)
+	fd.Fixes = []finding.Fix{
 		{Summary: "rebuild with a supported Go", Command: []string{"env", fmt.Sprintf("GOTOOLCHAIN=go%d.%d.0", goversion.MaxSupportedVersionOfGoMajor, goversion.MaxSupportedVersionOfGoMinor), "go", "build", "-gcflags=all=-N -l", "."}},
 		{Summary: "debug anyway, at your own risk", Command: []string{"dlvx", "exec", "--check-go-version=false", in.Path}},
 	}
-	return []Finding{fd}, nil
+	return []finding.Finding{fd}, nil
 }
 
 // Trimpath reports -trimpath builds.
@@ -91,24 +92,24 @@ var Trimpath = &Check{
 	Run:      trimpath,
 }
 
-func trimpath(in *Input) ([]Finding, error) {
+func trimpath(in *Input) ([]finding.Finding, error) {
 	bi, _ := in.BuildInfo()
-	if v, _ := setting(bi, "-trimpath"); v != "true" {
+	if v, _ := Setting(bi, "-trimpath"); v != "true" {
 		return nil, nil
 	}
-	evs := []Evidence{ev("buildinfo", "-trimpath=true")}
+	evs := []finding.Evidence{finding.Evidencef("buildinfo", "-trimpath=true")}
 	if files, err := in.Files(); err == nil {
 		for _, f := range files {
 			if !strings.HasPrefix(f, "/") && strings.HasSuffix(f, ".go") {
-				evs = append(evs, ev("dwarf:.debug_line", "file names are module-relative, e.g. %s", f))
+				evs = append(evs, finding.Evidencef("dwarf:.debug_line", "file names are module-relative, e.g. %s", f))
 				break
 			}
 		}
 	}
-	fd := newFinding("BP-TRIMPATH", evs...)
-	fd.Fixes = []Fix{{Summary: "rebuild without -trimpath", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}},
+	fd := finding.New("BP-TRIMPATH", evs...)
+	fd.Fixes = []finding.Fix{{Summary: "rebuild without -trimpath", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}},
 		{Summary: "or pass --source DIR to get the substitutePath rules"}}
-	return []Finding{fd}, nil
+	return []finding.Finding{fd}, nil
 }
 
 // Race reports -race builds.
@@ -116,14 +117,14 @@ var Race = &Check{
 	Name:     "race",
 	Doc:      "report -race builds\n\nReads -race from the Go build information.",
 	Requires: []*Check{BuildInfoPresent},
-	Run: func(in *Input) ([]Finding, error) {
+	Run: func(in *Input) ([]finding.Finding, error) {
 		bi, _ := in.BuildInfo()
-		if v, _ := setting(bi, "-race"); v != "true" {
+		if v, _ := Setting(bi, "-race"); v != "true" {
 			return nil, nil
 		}
-		fd := newFinding("BP-RACE", ev("buildinfo", "-race=true"))
-		fd.Fixes = []Fix{{Summary: "rebuild without -race", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
-		return []Finding{fd}, nil
+		fd := finding.New("BP-RACE", finding.Evidencef("buildinfo", "-race=true"))
+		fd.Fixes = []finding.Fix{{Summary: "rebuild without -race", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+		return []finding.Finding{fd}, nil
 	},
 }
 
@@ -136,17 +137,17 @@ var Experiments = &Check{
 	Run:      experiments,
 }
 
-func experiments(in *Input) ([]Finding, error) {
+func experiments(in *Input) ([]finding.Finding, error) {
 	bi, _ := in.BuildInfo()
-	var fs []Finding
-	if v, ok := setting(bi, "GOEXPERIMENT"); ok && v != "" {
-		fs = append(fs, newFinding("BP-GOEXP", ev("buildinfo", "GOEXPERIMENT=%s", v)))
+	var fs []finding.Finding
+	if v, ok := Setting(bi, "GOEXPERIMENT"); ok && v != "" {
+		fs = append(fs, finding.New("BP-GOEXP", finding.Evidencef("buildinfo", "GOEXPERIMENT=%s", v)))
 	}
-	if v, ok := setting(bi, "DefaultGODEBUG"); ok {
+	if v, ok := Setting(bi, "DefaultGODEBUG"); ok {
 		for _, kv := range strings.Split(v, ",") {
 			if kv == "asyncpreemptoff=1" {
-				fd := newFinding("BP-GOEXP-ASYNCPREEMPTOFF", ev("buildinfo", "DefaultGODEBUG contains %s", kv))
-				fd.Fixes = []Fix{{Summary: "remove the //go:debug asyncpreemptoff=1 directive, or run with GODEBUG=asyncpreemptoff=0"}}
+				fd := finding.New("BP-GOEXP-ASYNCPREEMPTOFF", finding.Evidencef("buildinfo", "DefaultGODEBUG contains %s", kv))
+				fd.Fixes = []finding.Fix{{Summary: "remove the //go:debug asyncpreemptoff=1 directive, or run with GODEBUG=asyncpreemptoff=0"}}
 				fs = append(fs, fd)
 			}
 		}
@@ -154,8 +155,8 @@ func experiments(in *Input) ([]Finding, error) {
 	return fs, nil
 }
 
-// setting returns the value of a build setting.
-func setting(bi *buildinfo.BuildInfo, key string) (string, bool) {
+// Setting returns the value of a build setting.
+func Setting(bi *buildinfo.BuildInfo, key string) (string, bool) {
 	for _, s := range bi.Settings {
 		if s.Key == key {
 			return s.Value, true

@@ -2,10 +2,11 @@ package dwarfcheck
 
 import (
 	"errors"
-	"fmt"
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/dlvx/dlvx/finding"
 )
 
 // DWARFUnits reads the compile unit headers; DWARF checks require it. On a
@@ -14,13 +15,13 @@ var DWARFUnits = &Check{
 	Name:     "dwarf-units",
 	Doc:      "read the DWARF compile units\n\nFails when .debug_info is damaged.",
 	Requires: []*Check{GoBinary, CompressedDWARF},
-	Run: func(in *Input) ([]Finding, error) {
+	Run: func(in *Input) ([]finding.Finding, error) {
 		if fs, _ := compressedDWARF(in); len(fs) > 0 {
-			return nil, ErrNotApplicable // unreadable: BP-ZDEBUG says so
+			return nil, finding.ErrNotApplicable // unreadable: BP-ZDEBUG says so
 		}
 		_, err := in.Units()
 		if errors.Is(err, ErrNoDWARF) {
-			return nil, ErrNotApplicable
+			return nil, finding.ErrNotApplicable
 		}
 		return nil, err
 	},
@@ -36,7 +37,7 @@ var Optimization = &Check{
 	Run:      optimization,
 }
 
-func optimization(in *Input) ([]Finding, error) {
+func optimization(in *Input) ([]finding.Finding, error) {
 	units, _ := in.Units()
 	var optimized, debug []string
 	var sample Unit
@@ -63,21 +64,21 @@ func optimization(in *Input) ([]Finding, error) {
 	if len(debug) > 0 {
 		id = "BP-OPT-PARTIAL"
 	}
-	evs := []Evidence{
-		evAt("dwarf:cu "+sample.Name, int64(sample.Offset), "DW_AT_producer %q", sample.Producer),
-		ev("dwarf:.debug_info", "%d of %d packages optimized (runtime not counted): %s", len(optimized), len(optimized)+len(debug), listSome(optimized, 5)),
+	evs := []finding.Evidence{
+		finding.EvidenceAt("dwarf:cu "+sample.Name, int64(sample.Offset), "DW_AT_producer %q", sample.Producer),
+		finding.Evidencef("dwarf:.debug_info", "%d of %d packages optimized (runtime not counted): %s", len(optimized), len(optimized)+len(debug), finding.ListSome(optimized, 5)),
 	}
 	if len(debug) > 0 {
-		evs = append(evs, ev("dwarf:.debug_info", "compiled with -N -l: %s", listSome(debug, 5)))
+		evs = append(evs, finding.Evidencef("dwarf:.debug_info", "compiled with -N -l: %s", finding.ListSome(debug, 5)))
 	}
 	if bi, err := in.BuildInfo(); err == nil {
-		if v, ok := setting(bi, "-gcflags"); ok {
-			evs = append(evs, ev("buildinfo", "-gcflags=%q", v))
+		if v, ok := Setting(bi, "-gcflags"); ok {
+			evs = append(evs, finding.Evidencef("buildinfo", "-gcflags=%q", v))
 		}
 	}
-	fd := newFinding(id, evs...)
-	fd.Fixes = []Fix{{Summary: "rebuild every package without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
-	return []Finding{fd}, nil
+	fd := finding.New(id, evs...)
+	fd.Fixes = []finding.Fix{{Summary: "rebuild every package without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+	return []finding.Finding{fd}, nil
 }
 
 // neverDebugBuilt reports packages the go command always compiles with
@@ -107,9 +108,9 @@ var Cgo = &Check{
 	Run:      cgo,
 }
 
-func cgo(in *Input) ([]Finding, error) {
+func cgo(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	var evs []Evidence
+	var evs []finding.Evidence
 	if units, err := in.Units(); err == nil {
 		var cNames []string
 		for _, u := range units {
@@ -118,12 +119,12 @@ func cgo(in *Input) ([]Finding, error) {
 			}
 		}
 		if len(cNames) > 0 {
-			evs = append(evs, ev("dwarf:.debug_info", "%d C compile units: %s", len(cNames), listSome(cNames, 4)))
+			evs = append(evs, finding.Evidencef("dwarf:.debug_info", "%d C compile units: %s", len(cNames), finding.ListSome(cNames, 4)))
 		}
 	}
 	if bi, err := in.BuildInfo(); err == nil {
-		if v, ok := setting(bi, "-ldflags"); ok && strings.Contains(v, "linkmode=external") {
-			evs = append(evs, ev("buildinfo", "-ldflags=%q", v))
+		if v, ok := Setting(bi, "-ldflags"); ok && strings.Contains(v, "linkmode=external") {
+			evs = append(evs, finding.Evidencef("buildinfo", "-ldflags=%q", v))
 		}
 	}
 	if len(evs) == 0 {
@@ -131,12 +132,12 @@ func cgo(in *Input) ([]Finding, error) {
 	}
 	for _, p := range f.Progs {
 		if p.Type == 3 { // PT_INTERP
-			evs = append(evs, evAt("elf:program-headers", int64(p.Off), "PT_INTERP: dynamically linked"))
+			evs = append(evs, finding.EvidenceAt("elf:program-headers", int64(p.Off), "PT_INTERP: dynamically linked"))
 		}
 	}
-	fd := newFinding("BP-CGO", evs...)
-	fd.Fixes = []Fix{{Summary: "build C code for debugging", Command: []string{"env", "CGO_CFLAGS=-O0 -g", "go", "build", "-gcflags=all=-N -l", "."}}}
-	return []Finding{fd}, nil
+	fd := finding.New("BP-CGO", evs...)
+	fd.Fixes = []finding.Fix{{Summary: "build C code for debugging", Command: []string{"env", "CGO_CFLAGS=-O0 -g", "go", "build", "-gcflags=all=-N -l", "."}}}
+	return []finding.Finding{fd}, nil
 }
 
 // BuildSystem reports file tables written by Bazel-like build systems and
@@ -150,14 +151,14 @@ var BuildSystem = &Check{
 
 var buildSysPrefixes = []string{"external/", "bazel-out/", "GOROOT/", "execroot/", "_main/", "__main__/"}
 
-func buildSystem(in *Input) ([]Finding, error) {
+func buildSystem(in *Input) ([]finding.Finding, error) {
 	files, err := in.Files()
 	if err != nil {
 		return nil, err
 	}
 	trimmed := false
 	if bi, err := in.BuildInfo(); err == nil {
-		v, _ := setting(bi, "-trimpath")
+		v, _ := Setting(bi, "-trimpath")
 		trimmed = v == "true"
 	}
 	var sandbox, relative, lineDir []string
@@ -176,22 +177,22 @@ func buildSystem(in *Input) ([]Finding, error) {
 			lineDir = append(lineDir, f)
 		}
 	}
-	var fs []Finding
+	var fs []finding.Finding
 	if (len(sandbox) > 0 || len(relative) > 0) && !trimmed {
-		var evs []Evidence
+		var evs []finding.Evidence
 		if len(sandbox) > 0 {
-			evs = append(evs, ev("dwarf:.debug_line", "%d file names with build-sandbox prefixes, e.g. %s", len(sandbox), listSome(sandbox, 3)))
+			evs = append(evs, finding.Evidencef("dwarf:.debug_line", "%d file names with build-sandbox prefixes, e.g. %s", len(sandbox), finding.ListSome(sandbox, 3)))
 		}
 		if len(relative) > 0 {
-			evs = append(evs, ev("dwarf:.debug_line", "%d relative file names without -trimpath, e.g. %s", len(relative), listSome(relative, 3)))
+			evs = append(evs, finding.Evidencef("dwarf:.debug_line", "%d relative file names without -trimpath, e.g. %s", len(relative), finding.ListSome(relative, 3)))
 		}
-		fd := newFinding("BP-BUILDSYS", evs...)
-		fd.Fixes = []Fix{{Summary: "pass --source DIR to get the substitutePath rules for the build root"}}
+		fd := finding.New("BP-BUILDSYS", evs...)
+		fd.Fixes = []finding.Fix{{Summary: "pass --source DIR to get the substitutePath rules for the build root"}}
 		fs = append(fs, fd)
 	}
 	if len(lineDir) > 0 {
 		sort.Strings(lineDir)
-		fs = append(fs, newFinding("BP-BUILDSYS-LINEDIR", ev("dwarf:.debug_line", "code attributed to %s", listSome(lineDir, 4))))
+		fs = append(fs, finding.New("BP-BUILDSYS-LINEDIR", finding.Evidencef("dwarf:.debug_line", "code attributed to %s", finding.ListSome(lineDir, 4))))
 	}
 	return fs, nil
 }
@@ -202,14 +203,6 @@ func isCSource(ext string) bool {
 		return true
 	}
 	return false
-}
-
-// listSome joins up to n items and says how many were left out.
-func listSome(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
 // isWindowsAbs reports a drive-letter path such as C:/src/main.go.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os/exec"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/go-delve/delve/pkg/goversion"
 )
 
@@ -23,11 +24,11 @@ var DWARFVersion = &Check{
 // firstDWARF5Go is the first Go release whose Delve builds read DWARF 5.
 var firstDWARF5Go = goversion.GoVersion{Major: 1, Minor: 25, Rev: betaZero}
 
-func dwarfVersion(in *Input) ([]Finding, error) {
+func dwarfVersion(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
 	sec := f.Section(".debug_info")
 	if sec == nil {
-		return nil, ErrNotApplicable // separate debug file or .zdebug: other checks speak
+		return nil, finding.ErrNotApplicable // separate debug file or .zdebug: other checks speak
 	}
 	maxVersion, off, err := maxUnitVersion(sec.Open()) // decompresses SHF_COMPRESSED sections
 	if err != nil {
@@ -47,15 +48,15 @@ func dwarfVersion(in *Input) ([]Finding, error) {
 	if v, ok := goversion.Parse(bi.GoVersion); !ok || v.AfterOrEqual(firstDWARF5Go) {
 		return nil, nil
 	}
-	fd := newFinding("ENV-DWARF5",
-		Evidence{Source: "dwarf:.debug_info", Offset: int64(sec.Offset) + off, Fact: fmt.Sprintf("compile unit header version %d", maxVersion)},
-		Evidence{Source: "host:" + dlv, Offset: -1, Fact: "dlv on PATH was built with " + bi.GoVersion},
+	fd := finding.New("ENV-DWARF5",
+		finding.Evidence{Source: "dwarf:.debug_info", Offset: int64(sec.Offset) + off, Fact: fmt.Sprintf("compile unit header version %d", maxVersion)},
+		finding.Evidence{Source: "host:" + dlv, Offset: -1, Fact: "dlv on PATH was built with " + bi.GoVersion},
 	)
-	fd.Fixes = []Fix{
+	fd.Fixes = []finding.Fix{
 		{Summary: "reinstall dlv with a Go 1.25 or newer toolchain", Command: []string{"env", "GOTOOLCHAIN=go1.25.0+auto", "go", "install", "github.com/go-delve/delve/cmd/dlv@latest"}},
 		{Summary: "or make the editor run dlvx: in VS Code, \"go.alternateTools\": {\"dlv\": \"/path/to/dlvx\"}"},
 	}
-	return []Finding{fd}, nil
+	return []finding.Finding{fd}, nil
 }
 
 // maxUnitVersion walks the compile unit headers of a .debug_info section

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
@@ -38,7 +39,7 @@ func TestDWARFVersionForeignDlv(t *testing.T) {
 				}
 				return tc.dlv, nil
 			}
-			res, err := Doctor(in, Select(BinaryChecks, []string{"dwarf-version"}, nil))
+			res, err := finding.Run(in, finding.Select(BinaryChecks, []string{"dwarf-version"}, nil), finding.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

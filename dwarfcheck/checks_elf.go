@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/dlvx/dlvx/finding"
 )
 
 // ELFHeaders reads the ELF header; every other check requires it.
@@ -17,7 +19,7 @@ var ELFHeaders = &Check{
 	Run:  elfHeaders,
 }
 
-func elfHeaders(in *Input) ([]Finding, error) {
+func elfHeaders(in *Input) ([]finding.Finding, error) {
 	_, err := in.ELF()
 	return nil, err
 }
@@ -33,29 +35,29 @@ var DWARFPresent = &Check{
 
 var goRunPath = regexp.MustCompile(`/go-build[0-9]+/b[0-9]+/exe/`)
 
-func dwarfPresent(in *Input) ([]Finding, error) {
+func dwarfPresent(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	if hasDebugInfo(f) {
+	if HasDebugInfo(f) {
 		return nil, nil
 	}
 	if _, _, ok := debugLink(f); ok {
 		// The separate-debug check owns binaries that point to a debug file.
 		return nil, nil
 	}
-	sections := evAt("elf:section-headers", shoff(in), "no .debug_info or .zdebug_info section")
-	fs := []Finding{}
+	sections := finding.EvidenceAt("elf:section-headers", shoff(in), "no .debug_info or .zdebug_info section")
+	fs := []finding.Finding{}
 	if goRunPath.MatchString(filepath.ToSlash(in.Path)) {
-		fs = append(fs, newFinding("BP-NODWARF-GORUN", ev("path", "%s is in the go command's build cache", in.Path), sections))
-		fs[0].Fixes = rebuildFixes(in)
+		fs = append(fs, finding.New("BP-NODWARF-GORUN", finding.Evidencef("path", "%s is in the go command's build cache", in.Path), sections))
+		fs[0].Fixes = RebuildFixes(in)
 		return fs, nil
 	}
-	evs := []Evidence{sections}
+	evs := []finding.Evidence{sections}
 	if f.Section(".symtab") == nil {
-		evs = append(evs, ev("elf:section-headers", "no .symtab section (-s or strip)"))
+		evs = append(evs, finding.Evidencef("elf:section-headers", "no .symtab section (-s or strip)"))
 	}
 	if bi, err := in.BuildInfo(); err == nil {
-		if v, ok := setting(bi, "-ldflags"); ok {
-			evs = append(evs, ev("buildinfo", "-ldflags=%q", v))
+		if v, ok := Setting(bi, "-ldflags"); ok {
+			evs = append(evs, finding.Evidencef("buildinfo", "-ldflags=%q", v))
 		}
 	}
 	id := "BP-NODWARF"
@@ -63,32 +65,36 @@ func dwarfPresent(in *Input) ([]Finding, error) {
 		id = "BP-NODWARF-BLIND"
 		evs = append(evs, e)
 	}
-	fd := newFinding(id, evs...)
-	fd.Fixes = rebuildFixes(in)
+	fd := finding.New(id, evs...)
+	fd.Fixes = RebuildFixes(in)
 	return append(fs, fd), nil
 }
 
 // functionTableUnusable loads the stripped binary with Delve (cheap without
-// DWARF) and reports whether main.main can be found.
-func functionTableUnusable(in *Input) (bool, Evidence) {
-	bi, err := in.Delve()
+// DWARF) and reports whether main.main can be found. Without Delve's
+// function table (in.Funcs nil) it cannot tell, and says usable.
+func functionTableUnusable(in *Input) (bool, finding.Evidence) {
+	if in.Funcs == nil {
+		return false, finding.Evidence{}
+	}
+	found, n, err := in.Funcs.FindMain()
 	if err != nil {
-		return true, ev("delve:load", "delve cannot load the binary: %v", err)
+		return true, finding.Evidencef("delve:load", "delve cannot load the binary: %v", err)
 	}
-	if fns, err := bi.FindFunction("main.main"); err != nil || len(fns) == 0 {
-		return true, ev("delve:functions", "main.main not found in the Go function table (%d functions known)", len(bi.Functions))
+	if !found {
+		return true, finding.Evidencef("delve:functions", "main.main not found in the Go function table (%d functions known)", n)
 	}
-	return false, Evidence{}
+	return false, finding.Evidence{}
 }
 
-// rebuildFixes suggests a debug build of the binary's main package.
-func rebuildFixes(in *Input) []Fix {
+// RebuildFixes suggests a debug build of the binary's main package.
+func RebuildFixes(in *Input) []finding.Fix {
 	pkg := "."
 	if bi, err := in.BuildInfo(); err == nil && bi.Path != "" && bi.Path != "command-line-arguments" {
 		pkg = bi.Path
 	}
 	out := filepath.Base(in.Path) + "-debug"
-	return []Fix{
+	return []finding.Fix{
 		{Summary: "rebuild with DWARF and without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "-o", out, pkg}},
 		{Summary: "let dlvx build it", Command: []string{"dlvx", "debug", pkg}},
 	}
@@ -137,9 +143,9 @@ var CompressedDWARF = &Check{
 	Run:      compressedDWARF,
 }
 
-func compressedDWARF(in *Input) ([]Finding, error) {
+func compressedDWARF(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	var evs []Evidence
+	var evs []finding.Evidence
 	for _, s := range f.Sections {
 		switch {
 		case strings.HasPrefix(s.Name, ".debug_") && s.Flags&elf.SHF_COMPRESSED != 0:
@@ -148,22 +154,22 @@ func compressedDWARF(in *Input) ([]Finding, error) {
 			}
 			ct, err := chdrType(in.Path, f, s)
 			if err != nil {
-				evs = append(evs, evAt("elf:"+s.Name, int64(s.Offset), "unreadable compression header: %v", err))
+				evs = append(evs, finding.EvidenceAt("elf:"+s.Name, int64(s.Offset), "unreadable compression header: %v", err))
 			} else if ct != elf.COMPRESS_ZLIB && ct != elf.COMPRESS_ZSTD {
-				evs = append(evs, evAt("elf:"+s.Name, int64(s.Offset), "compression type %d (only zlib=1 and zstd=2 are readable)", ct))
+				evs = append(evs, finding.EvidenceAt("elf:"+s.Name, int64(s.Offset), "compression type %d (only zlib=1 and zstd=2 are readable)", ct))
 			}
 		case strings.HasPrefix(s.Name, ".zdebug_"):
 			if magic, err := rawAt(in.Path, int64(s.Offset), 4); err != nil || string(magic) != "ZLIB" {
-				evs = append(evs, evAt("elf:"+s.Name, int64(s.Offset), "legacy compressed section without the ZLIB magic"))
+				evs = append(evs, finding.EvidenceAt("elf:"+s.Name, int64(s.Offset), "legacy compressed section without the ZLIB magic"))
 			}
 		}
 	}
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	fd := newFinding("BP-ZDEBUG", evs...)
-	fd.Fixes = rebuildFixes(in)
-	return []Finding{fd}, nil
+	fd := finding.New("BP-ZDEBUG", evs...)
+	fd.Fixes = RebuildFixes(in)
+	return []finding.Finding{fd}, nil
 }
 
 // chdrType reads the ch_type field of a compressed section's header.
@@ -183,9 +189,9 @@ var Architecture = &Check{
 	Run:      architecture,
 }
 
-func architecture(in *Input) ([]Finding, error) {
+func architecture(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	arch, known := elfGOARCH[f.Machine]
+	arch, known := ELFGOARCH[f.Machine]
 	host := in.hostArch()
 	if known && arch == host {
 		return nil, nil
@@ -194,11 +200,11 @@ func architecture(in *Input) ([]Finding, error) {
 	if !known {
 		name = f.Machine.String()
 	}
-	fd := newFinding("ENV-ARCH",
-		evAt("elf:header", 0x12, "e_machine %v (%s)", f.Machine, name),
-		ev("host", "this machine is %s", host))
-	fd.Fixes = []Fix{{Summary: "build for this machine", Command: []string{"env", "GOARCH=" + host, "go", "build", "-gcflags=all=-N -l", "."}}}
-	return []Finding{fd}, nil
+	fd := finding.New("ENV-ARCH",
+		finding.EvidenceAt("elf:header", 0x12, "e_machine %v (%s)", f.Machine, name),
+		finding.Evidencef("host", "this machine is %s", host))
+	fd.Fixes = []finding.Fix{{Summary: "build for this machine", Command: []string{"env", "GOARCH=" + host, "go", "build", "-gcflags=all=-N -l", "."}}}
+	return []finding.Finding{fd}, nil
 }
 
 // PIE reports position-independent executables (informational).
@@ -209,18 +215,18 @@ var PIE = &Check{
 	Run:      pie,
 }
 
-func pie(in *Input) ([]Finding, error) {
+func pie(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
 	if f.Type != elf.ET_DYN {
 		return nil, nil
 	}
-	evs := []Evidence{evAt("elf:header", 0x10, "e_type ET_DYN")}
+	evs := []finding.Evidence{finding.EvidenceAt("elf:header", 0x10, "e_type ET_DYN")}
 	if bi, err := in.BuildInfo(); err == nil {
-		if v, ok := setting(bi, "-buildmode"); ok {
-			evs = append(evs, ev("buildinfo", "-buildmode=%s", v))
+		if v, ok := Setting(bi, "-buildmode"); ok {
+			evs = append(evs, finding.Evidencef("buildinfo", "-buildmode=%s", v))
 		}
 	}
-	return []Finding{newFinding("BP-PIE", evs...)}, nil
+	return []finding.Finding{finding.New("BP-PIE", evs...)}, nil
 }
 
 // debugLink returns the file name and CRC recorded in .gnu_debuglink.

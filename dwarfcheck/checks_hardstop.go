@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dlvx/dlvx/finding"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -20,11 +21,11 @@ var HardStops = &Check{
 	Run:      hardStops,
 }
 
-func hardStops(in *Input) ([]Finding, error) {
+func hardStops(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
 	syms, err := f.Symbols()
 	if err != nil {
-		return nil, ErrNotApplicable // no .symtab (-s): nothing to resolve calls against
+		return nil, finding.ErrNotApplicable // no .symtab (-s): nothing to resolve calls against
 	}
 	// An optimized build inlines runtime.Breakpoint and calls the
 	// assembly runtime.breakpoint (ABI0) directly.
@@ -39,17 +40,17 @@ func hardStops(in *Input) ([]Finding, error) {
 	}
 	decode, ok := callDecoders[f.Machine]
 	if !ok {
-		return nil, ErrNotApplicable
+		return nil, finding.ErrNotApplicable
 	}
 	text := f.Section(".text")
 	if text == nil {
-		return nil, ErrNotApplicable
+		return nil, finding.ErrNotApplicable
 	}
 	fns, err := mainModuleFuncs(in)
 	if err != nil {
 		return nil, err
 	}
-	var evs []Evidence
+	var evs []finding.Evidence
 	for _, fn := range fns {
 		if fn.low < text.Addr || fn.high > text.Addr+text.Size || fn.high <= fn.low {
 			continue
@@ -59,15 +60,15 @@ func hardStops(in *Input) ([]Finding, error) {
 			return nil, &SectionError{Section: ".text", Offset: int64(text.Offset + fn.low - text.Addr), Err: err}
 		}
 		for _, pc := range decode(code, fn.low, targets) {
-			evs = append(evs, evAt("elf:.text", int64(text.Offset+pc-text.Addr), "%s calls runtime.Breakpoint at %#x", fn.name, pc))
+			evs = append(evs, finding.EvidenceAt("elf:.text", int64(text.Offset+pc-text.Addr), "%s calls runtime.Breakpoint at %#x", fn.name, pc))
 		}
 	}
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	fd := newFinding("BP-HARDSTOP", evs...)
-	fd.Fixes = []Fix{{Summary: "remove the runtime.Breakpoint() calls, or guard them so they run only under a debugger"}}
-	return []Finding{fd}, nil
+	fd := finding.New("BP-HARDSTOP", evs...)
+	fd.Fixes = []finding.Fix{{Summary: "remove the runtime.Breakpoint() calls, or guard them so they run only under a debugger"}}
+	return []finding.Finding{fd}, nil
 }
 
 // symbolAddr looks a symbol up in .symtab.

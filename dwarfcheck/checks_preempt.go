@@ -4,6 +4,8 @@ import (
 	"debug/elf"
 	"errors"
 	"path/filepath"
+
+	"github.com/dlvx/dlvx/finding"
 )
 
 // AsyncPreemptControl reports binaries for architectures where Delve turns
@@ -25,7 +27,7 @@ var preemptRestartMachines = map[elf.Machine]string{
 	elf.EM_LOONGARCH: "loong64",
 }
 
-func asyncPreemptControl(in *Input) ([]Finding, error) {
+func asyncPreemptControl(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
 	arch, ok := preemptRestartMachines[f.Machine]
 	if !ok {
@@ -34,13 +36,13 @@ func asyncPreemptControl(in *Input) ([]Finding, error) {
 	if _, err := in.DWARF(); !errors.Is(err, ErrNoDWARF) {
 		return nil, nil // DWARF present (or damaged: BP-ZDEBUG and friends speak)
 	}
-	fd := newFinding("AP-CORRECT",
-		evAt("elf:header", 18, "e_machine %v (%s): Delve turns async preemption off here", f.Machine, arch),
-		evAt("elf:section-headers", shoff(in), "no DWARF: runtime.debug.asyncpreemptoff cannot be found"),
+	fd := finding.New("AP-CORRECT",
+		finding.EvidenceAt("elf:header", 18, "e_machine %v (%s): Delve turns async preemption off here", f.Machine, arch),
+		finding.EvidenceAt("elf:section-headers", shoff(in), "no DWARF: runtime.debug.asyncpreemptoff cannot be found"),
 	)
-	fd.Fixes = []Fix{
+	fd.Fixes = []finding.Fix{
 		{Summary: "rebuild with DWARF", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}},
 		{Summary: "or turn async preemption off in the program's environment", Command: []string{"env", "GODEBUG=asyncpreemptoff=1", "./" + filepath.Base(in.Path)}},
 	}
-	return []Finding{fd}, nil
+	return []finding.Finding{fd}, nil
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/dlvx/dlvx/finding"
 )
 
 // SeparateDebug follows .gnu_debuglink and the GNU build ID the way Delve
@@ -30,9 +32,9 @@ type sepDebug struct {
 	gotCRC   uint32
 }
 
-func separateDebug(in *Input) ([]Finding, error) {
+func separateDebug(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	if hasDebugInfo(f) {
+	if HasDebugInfo(f) {
 		return nil, nil
 	}
 	link, crc, ok := debugLink(f)
@@ -40,37 +42,37 @@ func separateDebug(in *Input) ([]Finding, error) {
 		return nil, nil
 	}
 	sd := findSeparateDebug(in, f, link, crc)
-	linkEv := ev("elf:.gnu_debuglink", "%q with CRC32 %#08x", link, crc)
+	linkEv := finding.Evidencef("elf:.gnu_debuglink", "%q with CRC32 %#08x", link, crc)
 	if s := f.Section(".gnu_debuglink"); s != nil {
 		linkEv.Offset = int64(s.Offset)
 	}
-	idEv := ev("elf:.note.gnu.build-id", "no GNU build ID: Delve cannot search the .build-id tree")
+	idEv := finding.Evidencef("elf:.note.gnu.build-id", "no GNU build ID: Delve cannot search the .build-id tree")
 	if sd.buildID != "" {
 		idEv.Fact = "GNU build ID " + sd.buildID
 	}
 	switch {
 	case sd.path != "":
-		return []Finding{newFinding("BP-SEPDEBUG-FOUND", linkEv, ev("filesystem", "%s matches", sd.path))}, nil
+		return []finding.Finding{finding.New("BP-SEPDEBUG-FOUND", linkEv, finding.Evidencef("filesystem", "%s matches", sd.path))}, nil
 	case sd.mismatch != "":
-		fd := newFinding("BP-SEPDEBUG-CRC", linkEv,
-			ev("filesystem", "%s has CRC32 %#08x", sd.mismatch, sd.gotCRC), idEv)
-		fd.Fixes = []Fix{
+		fd := finding.New("BP-SEPDEBUG-CRC", linkEv,
+			finding.Evidencef("filesystem", "%s has CRC32 %#08x", sd.mismatch, sd.gotCRC), idEv)
+		fd.Fixes = []finding.Fix{
 			{Summary: "produce the binary and its debug file from the same build",
 				Command: []string{"sh", "-c", fmt.Sprintf("objcopy --only-keep-debug %[1]s %[2]s && objcopy --strip-debug --add-gnu-debuglink=%[2]s %[1]s", "BINARY.full", link)}},
 		}
-		return []Finding{fd}, nil
+		return []finding.Finding{fd}, nil
 	}
-	evs := []Evidence{linkEv, idEv}
+	evs := []finding.Evidence{linkEv, idEv}
 	for _, p := range sd.searched {
-		evs = append(evs, ev("filesystem", "not found: %s", p))
+		evs = append(evs, finding.Evidencef("filesystem", "not found: %s", p))
 	}
-	fd := newFinding("BP-SEPDEBUG-MISSING", evs...)
-	fd.Fixes = []Fix{
+	fd := finding.New("BP-SEPDEBUG-MISSING", evs...)
+	fd.Fixes = []finding.Fix{
 		{Summary: "put the debug file next to the binary", Command: []string{"cp", link, filepath.Dir(in.Path) + "/"}},
 		{Summary: "or point dlvx at its directory (config debug-info-directories)", Command: nil},
 	}
-	fd.Fixes = append(fd.Fixes, rebuildFixes(in)[0])
-	return []Finding{fd}, nil
+	fd.Fixes = append(fd.Fixes, RebuildFixes(in)[0])
+	return []finding.Finding{fd}, nil
 }
 
 // findSeparateDebug searches in Delve's order (pkg/proc/bininfo.go,

@@ -2,13 +2,13 @@ package dwarfcheck
 
 import (
 	"debug/buildinfo"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
@@ -57,7 +57,7 @@ func TestBuildInfoSettings(t *testing.T) {
 	in := withBuildInfo(bin, bi)
 	in.Source = t.TempDir()
 	in.GitHead = func(string) (string, bool, error) { return "fedc9876", false, nil }
-	res, err := Run(in, []*Check{ELFHeaders, GoBinary, BuildInfoPresent, Race, Experiments, Stale})
+	res, err := finding.Run(in, []*Check{ELFHeaders, GoBinary, BuildInfoPresent, Race, Experiments, Stale}, finding.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,45 +91,5 @@ func TestStaleSources(t *testing.T) {
 	}
 	if got := findingIDs(doctor(t, NewInput(bin)).Findings); !slices.Equal(got, []string{"BP-STALE-MTIME"}) {
 		t.Errorf("after editing main.go: %v, want [BP-STALE-MTIME]", got)
-	}
-}
-
-// TestDamagedBinaries: damage never panics; it yields a finding or a
-// CheckError, never a silent clean report.
-func TestDamagedBinaries(t *testing.T) {
-	good, err := os.ReadFile(fixtures.Build(t, "worker", fixtures.NoOpt))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name   string
-		damage func([]byte) []byte
-	}{
-		{"empty", func([]byte) []byte { return nil }},
-		{"not elf", func(b []byte) []byte { return []byte("#!/bin/sh\necho hi\n") }},
-		{"truncated half", func(b []byte) []byte { return b[:len(b)/2] }},
-		{"bad section offset", func(b []byte) []byte { return damageSection(t, b, ".debug_info", 0, 0xff) }},
-		{"zeroed debug_info", func(b []byte) []byte { return damageSection(t, b, ".debug_info", 0, 0) }},
-		{"zeroed debug_abbrev", func(b []byte) []byte { return damageSection(t, b, ".debug_abbrev", 0, 0) }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "bin")
-			if err := os.WriteFile(path, tc.damage(slices.Clone(good)), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			in := NewInput(path)
-			in.Breaks = []string{"main.go:3", "main.main"}
-			rep := doctor(t, in)
-			if len(rep.Errors) == 0 && len(rep.Findings) == 0 {
-				t.Errorf("damaged binary gives a clean report")
-			}
-			for _, e := range rep.Errors {
-				var ce *CheckError
-				if !errors.As(e, &ce) || ce.Err == nil {
-					t.Errorf("error %v is not a CheckError", e)
-				}
-			}
-		})
 	}
 }

@@ -1,18 +1,21 @@
-// Package dwarfcheck inspects a Go executable, without running it, and
-// reports why breakpoints or variables will fail when it is debugged.
+// Package dwarfcheck holds the binary checks of `dlvx doctor BINARY`: it
+// reads a Go executable, without running it, and reports why breakpoints
+// or variables will fail when it is debugged (no DWARF, optimizations,
+// -trimpath, a Go version Delve does not support, a stale build, …).
 //
-// Every piece of advice is a Finding (finding.go): a stable ID taken from
-// the failure taxonomy (BP-NODWARF, ENV-VERSION-OLD, …), a severity, the
-// evidence that was read and where, an explanation and alternative fixes.
-// Findings come from Checks (check.go), registered values with declared
-// dependencies that a Runner executes against an Input (input.go). An Input
-// opens the ELF file, its DWARF and its Go build information lazily, so a
-// check pays only for what it reads; Delve's own proc.BinaryInfo is loaded
-// only to answer --break and --source questions (breaks.go, source.go), so
-// that the doctor's verdicts match what dlvx then does.
+// An Input (input.go) opens the ELF file, its DWARF, its compile units and
+// its Go build information lazily, so a check pays only for what it reads.
+// BinaryChecks (registry.go) lists the checks, each a finding.Check on an
+// Input; package finding runs them and defines the findings they return.
 //
-// The package is pure: it reads files and returns values. It never starts
-// processes other than a read-only "git" query for the stale-binary check,
-// never prints, and never imports dlvx's service or cmd packages. Rendering
-// lives in package dwarfcheck/report.
+// What it does not do: it never imports Delve's pkg/proc. The checks that
+// need Delve's function table borrow it through Input.Funcs, which package
+// breakcheck installs; breakpoint verdicts live there and source-path
+// mapping in package srcpath. It never prints (package finding/report
+// renders) and never imports dlvx's service or cmd packages. It reads
+// files and returns values; the only processes it starts are read-only
+// queries that NewInput installs as replaceable hooks: "git rev-parse" and
+// "git status" in the workspace for the stale-binary check (GitHead). It
+// also reads the build information of a dlv found on PATH, for ENV-DWARF5
+// (ForeignDlv), without running it.
 package dwarfcheck

@@ -10,22 +10,18 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"github.com/go-delve/delve/pkg/proc"
 )
 
-// An Input is what checks read. For a binary it is the path plus lazily
-// opened views of the file: each accessor opens its part on first use and
-// caches the result, error included, so checks pay only for what they
-// read. An Input is not safe for concurrent use.
+// An Input is what the binary checks read: the path of an executable plus
+// lazily opened views of the file. Each accessor opens its part on first
+// use and caches the result, error included, so checks pay only for what
+// they read. An Input is not safe for concurrent use.
 //
-// The attach preflight (doctor --pid) reuses this type: it sets PID and
-// Path (from /proc/PID/exe) and runs its own checks.
+// The attach preflight (package attachcheck) reuses this type for the
+// process's executable and runs its own checks on it.
 type Input struct {
-	Path   string   // the executable
-	PID    int      // the process, for attach checks; 0 for a file
-	Source string   // the editor's workspace directory, or ""
-	Breaks []string // --break locations, in the order given
+	Path   string // the executable
+	Source string // the editor's workspace directory, or ""
 
 	// DebugInfoDirs are searched for separate debug files, as Delve's
 	// debug-info-directories setting.
@@ -33,30 +29,23 @@ type Input struct {
 	// HostGOARCH is the architecture of the machine that will debug;
 	// runtime.GOARCH when empty.
 	HostGOARCH string
-	// SeverityOverride replaces the severity of findings by ID (policy).
-	SeverityOverride map[string]Severity
 	// GitHead returns the commit checked out in dir; nil disables the
 	// check. NewInput installs an implementation that runs git.
 	GitHead func(dir string) (rev string, dirty bool, err error)
-	// GoEnv returns this machine's GOROOT and GOMODCACHE, for the
-	// substitutePath rules of --source; nil disables those rules.
-	GoEnv func() (goroot, modcache string, err error)
-	// GoVersion returns the local go command's version ("go1.26.8").
-	GoVersion func() string
 	// ForeignDlv returns the path of a dlv on this machine's PATH, for
 	// ENV-DWARF5; nil, or an error, disables that comparison.
 	ForeignDlv func() (string, error)
+	// Funcs is Delve's view of the executable, installed by package
+	// breakcheck; nil when only this package's checks are wanted.
+	Funcs FuncTable
 
 	elf   lazy[*elf.File]
 	info  lazy[*buildinfo.BuildInfo]
 	dwarf lazy[*dwarf.Data]
 	units lazy[[]Unit]
 	files lazy[[]string]
-	delve lazy[*proc.BinaryInfo]
 	sep   *elf.File // separate debug file, when DWARF came from one
-
-	delveDone chan struct{} // closed when a PrefetchDelve load ends
-	stat      lazy[os.FileInfo]
+	stat  lazy[os.FileInfo]
 }
 
 type lazy[T any] struct {
@@ -78,7 +67,7 @@ var DefaultDebugInfoDirs = []string{"/usr/lib/debug/.build-id"}
 
 // NewInput returns an Input for the executable at path.
 func NewInput(path string) *Input {
-	return &Input{Path: path, DebugInfoDirs: DefaultDebugInfoDirs, GitHead: gitHead, GoEnv: goEnv, GoVersion: localGoVersion, ForeignDlv: lookDlv}
+	return &Input{Path: path, DebugInfoDirs: DefaultDebugInfoDirs, GitHead: gitHead, ForeignDlv: lookDlv}
 }
 
 // Close releases the files the Input opened.
@@ -90,11 +79,8 @@ func (in *Input) Close() error {
 	if in.sep != nil {
 		errs = append(errs, in.sep.Close())
 	}
-	if in.delveDone != nil {
-		<-in.delveDone
-	}
-	if in.delve.done && in.delve.v != nil {
-		errs = append(errs, in.delve.v.Close())
+	if in.Funcs != nil {
+		errs = append(errs, in.Funcs.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -151,7 +137,7 @@ func (in *Input) DWARF() (*dwarf.Data, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !hasDebugInfo(f) {
+		if !HasDebugInfo(f) {
 			return in.separateDWARF(f)
 		}
 		d, err := readDWARF(f)
@@ -195,71 +181,13 @@ func readDWARF(f *elf.File) (*dwarf.Data, error) {
 	return d, nil
 }
 
-// Delve returns Delve's BinaryInfo for the executable, loaded the way
-// `dlvx exec` loads it. It is the expensive input: only checks answering
-// --break and --source questions use it.
-func (in *Input) Delve() (*proc.BinaryInfo, error) {
-	if in.delveDone != nil {
-		<-in.delveDone
-	}
-	return in.delve.get(in.loadDelve)
-}
-
-// PrefetchDelve starts loading Delve's BinaryInfo in the background, so
-// that the load overlaps with the fast checks; Delve waits for it.
-func (in *Input) PrefetchDelve() {
-	if in.delve.done || in.delveDone != nil {
-		return
-	}
-	in.ELF() // opened here: lazy values are not safe for concurrent use
-	done := make(chan struct{})
-	in.delveDone = done
-	go func() {
-		defer close(done)
-		in.delve.get(in.loadDelve)
-	}()
-}
-
-// loadedDelve returns Delve's BinaryInfo when it is being loaded anyway
-// (PrefetchDelve) and holds DWARF, so that the fast checks read Delve's
-// decompressed sections instead of inflating them a second time; nil
-// otherwise.
-func (in *Input) loadedDelve() *proc.BinaryInfo {
-	if in.delveDone == nil {
-		return nil
-	}
-	bi, err := in.Delve()
-	if err != nil || len(bi.Images) == 0 {
-		return nil
-	}
-	return bi
-}
-
-func (in *Input) loadDelve() (*proc.BinaryInfo, error) {
-	f, err := in.ELF()
-	if err != nil {
-		return nil, err
-	}
-	arch, ok := elfGOARCH[f.Machine]
-	if !ok {
-		return nil, fmt.Errorf("load %s: unsupported machine %v", in.Path, f.Machine)
-	}
-	bi := proc.NewBinaryInfo("linux", arch, false)
-	// Entry == link-time entry keeps a PIE at its static addresses.
-	if err := bi.LoadBinaryInfo(in.Path, f.Entry, in.DebugInfoDirs); err != nil {
-		bi.Close()
-		return nil, fmt.Errorf("load %s with delve: %w", in.Path, err)
-	}
-	return bi, nil
-}
-
-// hasDebugInfo reports whether f has a .debug_info or .zdebug_info section.
-func hasDebugInfo(f *elf.File) bool {
+// HasDebugInfo reports whether f has a .debug_info or .zdebug_info section.
+func HasDebugInfo(f *elf.File) bool {
 	return f.Section(".debug_info") != nil || f.Section(".zdebug_info") != nil
 }
 
-// elfGOARCH maps ELF machines to GOARCH values.
-var elfGOARCH = map[elf.Machine]string{
+// ELFGOARCH maps ELF machines to GOARCH values.
+var ELFGOARCH = map[elf.Machine]string{
 	elf.EM_X86_64:    "amd64",
 	elf.EM_386:       "386",
 	elf.EM_AARCH64:   "arm64",

@@ -2,92 +2,59 @@ package dwarfcheck
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sync"
+	"slices"
 	"testing"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	fixtures.Cleanup()
-	derivedCleanup()
 	os.Exit(code)
 }
 
-// A derived binary is a fixture build rewritten by a tool (strip, objcopy),
-// made once per test binary like fixtures.Build.
-type derivedEntry struct {
-	once sync.Once
-	path string
-	err  error
-}
+// go124 builds with the newest toolchain Delve 1.27 no longer supports.
+var go124 = fixtures.Variant{Name: "go1.24", Env: []string{"GOTOOLCHAIN=go1.24.0"}}
 
-var (
-	derived    sync.Map // name → *derivedEntry
-	derivedDir string
-	derivedMu  sync.Mutex
-)
-
-func derivedCleanup() {
-	derivedMu.Lock()
-	defer derivedMu.Unlock()
-	if derivedDir != "" {
-		os.RemoveAll(derivedDir)
-	}
-}
-
-// derive returns the path of name, made by make(dir) from a fixture build.
-// make writes files into its own directory dir and returns the binary.
-func derive(t testing.TB, name string, mk func(t testing.TB, dir string) string) string {
+// doctor runs every binary check on in, without Delve's function table,
+// and closes it. It fails the test on a recovered panic.
+func doctor(t testing.TB, in *Input) *finding.Result {
 	t.Helper()
-	e, _ := derived.LoadOrStore(name, new(derivedEntry))
-	en := e.(*derivedEntry)
-	en.once.Do(func() {
-		derivedMu.Lock()
-		if derivedDir == "" {
-			derivedDir, en.err = os.MkdirTemp("", "dlvx-derived-")
-		}
-		base := derivedDir
-		derivedMu.Unlock()
-		if en.err != nil {
-			return
-		}
-		dir := filepath.Join(base, name)
-		if en.err = os.MkdirAll(dir, 0o755); en.err == nil {
-			en.path = mk(t, dir)
-		}
-	})
-	if en.err != nil {
-		t.Fatal(en.err)
-	}
-	if en.path == "" {
-		t.Fatalf("derived binary %s was not made (see the first test that asked for it)", name)
-	}
-	return en.path
-}
-
-// run runs a tool and fails the test with its output on error.
-func run(t testing.TB, name string, args ...string) {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-}
-
-// copyFile copies src to dst with mode 0755.
-func copyFile(t testing.TB, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
+	defer in.Close()
+	// The dlv on this machine's PATH must not change the results; ENV-DWARF5
+	// has its own test with a dlv built for it.
+	in.ForeignDlv = nil
+	res, err := finding.Run(in, BinaryChecks, finding.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(dst, data, 0o755); err != nil {
+	for _, p := range finding.Panics(res.Errors) {
+		t.Errorf("%v\n%s", p, p.Stack)
+	}
+	return res
+}
+
+// findingIDs returns the sorted distinct IDs of fs.
+func findingIDs(fs []finding.Finding) []string {
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.ID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// copyFixture copies a fixture's sources into dir/name.
+func copyFixture(t *testing.T, name, dir string) string {
+	t.Helper()
+	dst := filepath.Join(dir, name)
+	if err := os.CopyFS(dst, os.DirFS(fixtures.Dir(name))); err != nil {
 		t.Fatal(err)
 	}
+	return dst
 }
 
 // needTool needs a binary tool, through fixtures.NeedTool.

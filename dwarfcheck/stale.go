@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/dlvx/dlvx/finding"
 )
 
 // Stale reports a binary built from another commit, from a modified
@@ -20,18 +22,18 @@ var Stale = &Check{
 	Run:      stale,
 }
 
-func stale(in *Input) ([]Finding, error) {
+func stale(in *Input) ([]finding.Finding, error) {
 	bi, _ := in.BuildInfo()
-	var fs []Finding
-	rev, hasRev := setting(bi, "vcs.revision")
-	if v, _ := setting(bi, "vcs.modified"); v == "true" {
-		fs = append(fs, newFinding("BP-STALE-MODIFIED", ev("buildinfo", "vcs.modified=true (vcs.revision=%s)", rev)))
+	var fs []finding.Finding
+	rev, hasRev := Setting(bi, "vcs.revision")
+	if v, _ := Setting(bi, "vcs.modified"); v == "true" {
+		fs = append(fs, finding.New("BP-STALE-MODIFIED", finding.Evidencef("buildinfo", "vcs.modified=true (vcs.revision=%s)", rev)))
 	}
 	if hasRev && in.Source != "" && in.GitHead != nil {
 		head, _, err := in.GitHead(in.Source)
 		if err == nil && head != "" && head != rev {
-			fd := newFinding("BP-STALE-REVISION", ev("buildinfo", "vcs.revision=%s", rev), ev("git:"+in.Source, "HEAD is %s", head))
-			fd.Fixes = []Fix{{Summary: "rebuild from the checked-out commit", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+			fd := finding.New("BP-STALE-REVISION", finding.Evidencef("buildinfo", "vcs.revision=%s", rev), finding.Evidencef("git:"+in.Source, "HEAD is %s", head))
+			fd.Fixes = []finding.Fix{{Summary: "rebuild from the checked-out commit", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
 			fs = append(fs, fd)
 		}
 	}
@@ -43,14 +45,14 @@ func stale(in *Input) ([]Finding, error) {
 
 // newerSources compares the binary's mtime with the user source files the
 // line tables name (main module only: not GOROOT, not the module cache).
-func newerSources(in *Input) (Finding, bool) {
+func newerSources(in *Input) (finding.Finding, bool) {
 	files, err := in.Files()
 	if err != nil {
-		return Finding{}, false
+		return finding.Finding{}, false
 	}
 	built := in.ModTime()
 	if built.IsZero() {
-		return Finding{}, false
+		return finding.Finding{}, false
 	}
 	type newer struct {
 		path string
@@ -58,7 +60,7 @@ func newerSources(in *Input) (Finding, bool) {
 	}
 	var found []newer
 	for _, f := range files {
-		if !filepath.IsAbs(f) || !strings.HasSuffix(f, ".go") || isToolchainOrCache(f) {
+		if !filepath.IsAbs(f) || !strings.HasSuffix(f, ".go") || IsToolchainOrCache(f) {
 			continue
 		}
 		st, err := os.Stat(f)
@@ -67,19 +69,19 @@ func newerSources(in *Input) (Finding, bool) {
 		}
 	}
 	if len(found) == 0 {
-		return Finding{}, false
+		return finding.Finding{}, false
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].mod.After(found[j].mod) })
-	fd := newFinding("BP-STALE-MTIME",
-		ev("filesystem", "binary modified %s", built.UTC().Format(time.RFC3339)),
-		ev("filesystem", "%d source files are newer; newest %s at %s", len(found), found[0].path, found[0].mod.UTC().Format(time.RFC3339)))
-	fd.Fixes = []Fix{{Summary: "rebuild", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+	fd := finding.New("BP-STALE-MTIME",
+		finding.Evidencef("filesystem", "binary modified %s", built.UTC().Format(time.RFC3339)),
+		finding.Evidencef("filesystem", "%d source files are newer; newest %s at %s", len(found), found[0].path, found[0].mod.UTC().Format(time.RFC3339)))
+	fd.Fixes = []finding.Fix{{Summary: "rebuild", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
 	return fd, true
 }
 
-// isToolchainOrCache reports files of GOROOT or the module cache, whose
+// IsToolchainOrCache reports files of GOROOT or the module cache, whose
 // mtimes say nothing about the user's edits.
-func isToolchainOrCache(f string) bool {
+func IsToolchainOrCache(f string) bool {
 	return strings.Contains(f, "/pkg/mod/") || strings.Contains(f, "/go/src/runtime/") ||
 		strings.Contains(f, "/toolchain@") || strings.Contains(f, "/libexec/src/") ||
 		strings.Contains(f, "/goroot/src/") || strings.HasPrefix(f, "/usr/local/go/") || strings.HasPrefix(f, "/usr/lib/go")

@@ -70,8 +70,8 @@ func (u Unit) Optimized() (opt, inl bool) {
 // Units returns one entry per compile unit, reading only unit headers.
 func (in *Input) Units() ([]Unit, error) {
 	return in.units.get(func() ([]Unit, error) {
-		if bi := in.loadedDelve(); bi != nil {
-			if r := bi.Images[0].DwarfReader(); r != nil {
+		if in.Funcs != nil {
+			if r, _, ok := in.Funcs.Loaded(); ok {
 				return readUnits(r)
 			}
 		}
@@ -83,14 +83,7 @@ func (in *Input) Units() ([]Unit, error) {
 	})
 }
 
-// entryReader is what readUnits needs of a *dwarf.Reader; Delve's
-// reader.Reader embeds one.
-type entryReader interface {
-	Next() (*dwarf.Entry, error)
-	SkipChildren()
-}
-
-func readUnits(r entryReader) ([]Unit, error) {
+func readUnits(r EntryReader) ([]Unit, error) {
 	var units []Unit
 	for {
 		e, err := r.Next()
@@ -116,8 +109,10 @@ func readUnits(r entryReader) ([]Unit, error) {
 // first-seen order, or sorted when they come from Delve.
 func (in *Input) Files() ([]string, error) {
 	return in.files.get(func() ([]string, error) {
-		if bi := in.loadedDelve(); bi != nil && bi.Images[0].DwarfReader() != nil {
-			return bi.Sources, nil
+		if in.Funcs != nil {
+			if _, sources, ok := in.Funcs.Loaded(); ok {
+				return sources, nil
+			}
 		}
 		d, err := in.DWARF()
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dlvx/dlvx/attachcheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/spf13/cobra"
 )
@@ -80,14 +81,14 @@ func addAttachPreflight(root *cobra.Command) {
 // again by the AttachErrorHook, and a preflight that cannot run is only
 // reported.
 func preflight(w io.Writer, pid int, exe string) {
-	checks := dwarfcheck.Select(dwarfcheck.BinaryChecks, preflightChecks, nil)
+	checks := finding.Select(dwarfcheck.BinaryChecks, preflightChecks, nil)
 	rep, _, err := attachcheck.Diagnose(attachcheck.Host(), pid, attachcheck.Options{Exe: exe, BinaryChecks: checks})
 	if err != nil {
 		fmt.Fprintf(w, "dlvx: preflight: %v\n", err)
 		return
 	}
 	for _, f := range rep.Findings {
-		if f.Severity >= dwarfcheck.SevWarn {
+		if f.Severity >= finding.SevWarn {
 			printFinding(w, f)
 		}
 	}
@@ -95,7 +96,7 @@ func preflight(w io.Writer, pid int, exe string) {
 
 // printFinding writes one finding compactly: the title, its evidence and
 // its fixes, for the lines before an attach.
-func printFinding(w io.Writer, f dwarfcheck.Finding) {
+func printFinding(w io.Writer, f finding.Finding) {
 	fmt.Fprintf(w, "dlvx: preflight %s %s: %s\n", f.Severity, f.ID, f.Title)
 	for _, e := range f.Evidence {
 		fmt.Fprintf(w, "    %s: %s\n", e.Source, e.Fact)

@@ -11,10 +11,13 @@ import (
 	"time"
 
 	"github.com/dlvx/dlvx/attachcheck"
+	"github.com/dlvx/dlvx/breakcheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
-	"github.com/dlvx/dlvx/dwarfcheck/report"
+	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/finding/report"
 	"github.com/dlvx/dlvx/resolver"
 	"github.com/dlvx/dlvx/service/dap"
+	"github.com/dlvx/dlvx/srcpath"
 )
 
 // dapDoctor is the DAP layer's Doctor and BreakpointExplainer: the binary
@@ -66,7 +69,7 @@ func (d *dapDoctor) input(path string) (*cachedInput, error) {
 		go c.close() // waits for a user of the stale entry
 		break
 	}
-	c := &cachedInput{path: path, size: st.Size(), mtime: st.ModTime(), in: dwarfcheck.NewInput(path)}
+	c := &cachedInput{path: path, size: st.Size(), mtime: st.ModTime(), in: breakcheck.NewInput(path)}
 	// No workspace: the stale-binary check would ask git about a
 	// directory of the binary's, not the user's.
 	c.in.GitHead = nil
@@ -112,7 +115,7 @@ func (d *dapDoctor) Examine(ctx context.Context, path string) (dap.Report, error
 		c.mu.Unlock()
 		return dap.Report{}, errEvicted
 	}
-	rep, err := dwarfcheck.Doctor(c.in, dwarfcheck.BinaryChecks)
+	rep, err := breakcheck.Doctor(c.in, dwarfcheck.BinaryChecks, breakcheck.Options{})
 	c.mu.Unlock()
 	if err != nil {
 		return dap.Report{}, fmt.Errorf("run the checks: %w", err)
@@ -159,10 +162,10 @@ func procExePID(path string) (int, bool) {
 // renderReport turns a doctor's report into output events: one important
 // line per warning or error, and the doctor's text report for the debug
 // console. A clean binary says nothing.
-func renderReport(rep *dwarfcheck.Report) (dap.Report, error) {
+func renderReport(rep *finding.Report) (dap.Report, error) {
 	var out dap.Report
 	for _, f := range rep.Findings {
-		if f.Severity >= dwarfcheck.SevWarn {
+		if f.Severity >= finding.SevWarn {
 			out.Important = append(out.Important, fmt.Sprintf("dlvx doctor: %s %s: %s (details in the Debug Console)", f.ID, f.Severity, f.Title))
 		}
 	}
@@ -183,11 +186,7 @@ func renderReport(rep *dwarfcheck.Report) (dap.Report, error) {
 // ExplainLine gives the doctor's verdict on file:line, with the
 // session's substitutePath rules applied as Delve applied them.
 func (d *dapDoctor) ExplainLine(ctx context.Context, binary, file string, line int) (string, error) {
-	var rules []dwarfcheck.PathRule
-	for _, r := range dap.PathRules(ctx) {
-		rules = append(rules, dwarfcheck.PathRule{From: r.From, To: r.To})
-	}
-	return d.explain(binary, file+":"+strconv.Itoa(line), rules)
+	return d.explain(binary, file+":"+strconv.Itoa(line), dap.PathRules(ctx))
 }
 
 // ExplainFunction gives the doctor's verdict on a function breakpoint.
@@ -201,7 +200,7 @@ func (d *dapDoctor) ExplainFunction(ctx context.Context, binary, name string) (s
 }
 
 // explain answers one --break question about binary.
-func (d *dapDoctor) explain(binary, loc string, rules []dwarfcheck.PathRule) (string, error) {
+func (d *dapDoctor) explain(binary, loc string, rules []srcpath.PathRule) (string, error) {
 	c, err := d.input(binary)
 	if err != nil {
 		return "", err
@@ -211,9 +210,7 @@ func (d *dapDoctor) explain(binary, loc string, rules []dwarfcheck.PathRule) (st
 		c.mu.Unlock()
 		return "", fmt.Errorf("explain %s: %w", loc, errEvicted)
 	}
-	c.in.Breaks = []string{loc}
-	verdicts, err := dwarfcheck.Breaks(c.in, rules)
-	c.in.Breaks = nil
+	verdicts, err := breakcheck.Breaks(c.in, []string{loc}, rules)
 	c.mu.Unlock()
 	if err != nil {
 		return "", fmt.Errorf("explain %s: %w", loc, err)
@@ -228,7 +225,7 @@ func (d *dapDoctor) explain(binary, loc string, rules []dwarfcheck.PathRule) (st
 // renderVerdict writes a breakpoint's findings for the hover of an
 // unverified breakpoint: per finding its ID and title, the facts, and the
 // fixes to copy.
-func renderVerdict(fs []dwarfcheck.Finding) string {
+func renderVerdict(fs []finding.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
 		fmt.Fprintf(&b, "dlvx: %s: %s\n", f.ID, f.Title)

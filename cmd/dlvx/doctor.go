@@ -6,8 +6,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/dlvx/dlvx/breakcheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
-	"github.com/dlvx/dlvx/dwarfcheck/report"
+	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/finding/report"
 	"github.com/spf13/cobra"
 )
 
@@ -85,11 +87,11 @@ func runDoctor(stdout, stderr io.Writer, args []string, o doctorOptions) int {
 	}
 	if o.json && o.sarif {
 		fmt.Fprintln(stderr, "dlvx doctor: --json and --sarif are exclusive")
-		return dwarfcheck.ExitFailed
+		return finding.ExitFailed
 	}
 	if _, err := os.Stat(args[0]); err != nil {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
-		return dwarfcheck.ExitFailed
+		return finding.ExitFailed
 	}
 	policy, err := severityPolicy(o.sev)
 	if err == nil {
@@ -97,30 +99,31 @@ func runDoctor(stdout, stderr io.Writer, args []string, o doctorOptions) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
-		return dwarfcheck.ExitFailed
+		return finding.ExitFailed
 	}
-	in := dwarfcheck.NewInput(args[0])
+	in := breakcheck.NewInput(args[0])
 	defer in.Close()
-	in.Source, in.Breaks, in.DebugInfoDirs, in.SeverityOverride = o.source, o.breaks, o.dirs, policy
+	in.Source, in.DebugInfoDirs = o.source, o.dirs
+	opt := breakcheck.Options{Options: finding.Options{Severity: policy}, Breaks: o.breaks}
 	restore := muteDelveWarnings()
-	rep, err := dwarfcheck.Doctor(in, dwarfcheck.Select(dwarfcheck.BinaryChecks, o.only, o.skip))
+	rep, err := breakcheck.Doctor(in, finding.Select(dwarfcheck.BinaryChecks, o.only, o.skip), opt)
 	restore()
 	if err != nil {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
-		return dwarfcheck.ExitFailed
+		return finding.ExitFailed
 	}
 	return writeReport(stdout, stderr, rep, o)
 }
 
 // explain prints the catalog entry of one finding ID.
 func explain(stdout, stderr io.Writer, id string) int {
-	title, sev, why, ok := dwarfcheck.Explain(strings.ToUpper(id))
+	title, sev, why, ok := finding.Explain(strings.ToUpper(id))
 	if !ok {
-		fmt.Fprintf(stderr, "dlvx doctor: unknown finding ID %q; known: %s\n", id, strings.Join(dwarfcheck.IDs(), " "))
-		return dwarfcheck.ExitFailed
+		fmt.Fprintf(stderr, "dlvx doctor: unknown finding ID %q; known: %s\n", id, strings.Join(finding.IDs(), " "))
+		return finding.ExitFailed
 	}
-	fmt.Fprintf(stdout, "%s (%s): %s\n\n%s\n\nMore: %s\n", strings.ToUpper(id), sev, title, why, dwarfcheck.DocURL(strings.ToUpper(id)))
-	return dwarfcheck.ExitClean
+	fmt.Fprintf(stdout, "%s (%s): %s\n\n%s\n\nMore: %s\n", strings.ToUpper(id), sev, title, why, finding.DocURL(strings.ToUpper(id)))
+	return finding.ExitClean
 }
 
 // muteDelveWarnings sends os.Stderr to the null device until the returned
@@ -142,18 +145,18 @@ func muteDelveWarnings() (restore func()) {
 }
 
 // severityPolicy parses --severity ID=level pairs.
-func severityPolicy(pairs map[string]string) (map[string]dwarfcheck.Severity, error) {
+func severityPolicy(pairs map[string]string) (map[string]finding.Severity, error) {
 	known := map[string]bool{}
-	for _, id := range dwarfcheck.IDs() {
+	for _, id := range finding.IDs() {
 		known[id] = true
 	}
-	policy := make(map[string]dwarfcheck.Severity, len(pairs))
+	policy := make(map[string]finding.Severity, len(pairs))
 	for id, level := range pairs {
 		id = strings.ToUpper(id)
 		if !known[id] {
 			return nil, fmt.Errorf("--severity: unknown finding ID %q", id)
 		}
-		sev, err := dwarfcheck.ParseSeverity(level)
+		sev, err := finding.ParseSeverity(level)
 		if err != nil {
 			return nil, fmt.Errorf("--severity %s: %w", id, err)
 		}
@@ -178,7 +181,7 @@ func knownChecks(names []string) error {
 
 // writeReport renders rep in the format o asks for and returns the exit
 // status: the report's own, or ExitFailed when it cannot be written.
-func writeReport(stdout, stderr io.Writer, rep *dwarfcheck.Report, o doctorOptions) int {
+func writeReport(stdout, stderr io.Writer, rep *finding.Report, o doctorOptions) int {
 	var err error
 	switch {
 	case o.json:
@@ -190,7 +193,7 @@ func writeReport(stdout, stderr io.Writer, rep *dwarfcheck.Report, o doctorOptio
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "dlvx doctor: write report: %v\n", err)
-		return dwarfcheck.ExitFailed
+		return finding.ExitFailed
 	}
 	return rep.ExitCode()
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dlvx/dlvx/attachcheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
 )
 
 // runDoctorPID is `dlvx doctor --pid PID [EXECUTABLE]`: the attach
@@ -17,7 +18,7 @@ import (
 func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOptions) int {
 	if o.json && o.sarif {
 		fmt.Fprintln(stderr, "dlvx doctor: --json and --sarif are exclusive")
-		return dwarfcheck.ExitFailed
+		return finding.ExitFailed
 	}
 	policy, err := severityPolicy(o.sev)
 	if err == nil {
@@ -25,7 +26,7 @@ func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOpti
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
-		return dwarfcheck.ExitFailed
+		return finding.ExitFailed
 	}
 	exe := ""
 	if len(args) > 0 {
@@ -34,7 +35,7 @@ func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOpti
 	restore := muteDelveWarnings()
 	rep, _, err := attachcheck.Diagnose(attachcheck.Host(), pid, attachcheck.Options{
 		Exe:              exe,
-		BinaryChecks:     dwarfcheck.Select(dwarfcheck.BinaryChecks, o.only, o.skip),
+		BinaryChecks:     finding.Select(dwarfcheck.BinaryChecks, o.only, o.skip),
 		Only:             o.only,
 		Skip:             o.skip,
 		DebugInfoDirs:    o.dirs,
@@ -43,7 +44,7 @@ func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOpti
 	restore()
 	if err != nil {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
-		return dwarfcheck.ExitFailed
+		return finding.ExitFailed
 	}
 	return writeReport(stdout, stderr, rep, o)
 }

@@ -6,14 +6,15 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/dlvx/dlvx/srcpath"
 	godap "github.com/google/go-dap"
 )
 
 // target is what a session debugs, as far as the layer knows it.
 type target struct {
 	mu     sync.Mutex
-	binary string     // path of the executable; "" until known
-	rules  []PathRule // the launch or attach request's substitutePath
+	binary string             // path of the executable; "" until known
+	rules  []srcpath.PathRule // the launch or attach request's substitutePath
 }
 
 // setBinary records path and reports whether it is the first binary of the
@@ -36,14 +37,14 @@ func (t *target) Binary() string {
 }
 
 // setRules records the session's substitutePath rules.
-func (t *target) setRules(rules []PathRule) {
+func (t *target) setRules(rules []srcpath.PathRule) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.rules = rules
 }
 
 // Rules returns the session's substitutePath rules.
-func (t *target) Rules() []PathRule {
+func (t *target) Rules() []srcpath.PathRule {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.rules
@@ -62,7 +63,7 @@ type launchArgs struct {
 // pathArgs are read apart from launchArgs, so that a malformed
 // substitutePath (Delve rejects it) does not hide the binary.
 type pathArgs struct {
-	SubstitutePath []PathRule `json:"substitutePath"`
+	SubstitutePath []srcpath.PathRule `json:"substitutePath"`
 }
 
 // startTarget finds the executable of a launch or attach request, when
