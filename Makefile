@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
+.PHONY: all build delve upstream-dlv vscode-client podman-setup vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
 
 all: build
 
@@ -36,8 +36,14 @@ vet: delve
 test: vet test-scripts test-dlvx delve-test
 	@echo "make test: all suites passed"
 
-test-dlvx: build upstream-dlv vscode-client
-	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(GO) test -count=1 -timeout 15m ./...
+test-dlvx: build upstream-dlv vscode-client podman-setup
+	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(PODMAN_ENV) $(GO) test -count=1 -timeout 15m ./...
+
+# podman and runc for the real-container tests, with a private configuration
+# in .cache/podman (never the host's /etc/containers).
+PODMAN_ENV := CONTAINERS_CONF=$(CACHE)/podman/containers.conf CONTAINERS_STORAGE_CONF=$(CACHE)/podman/storage.conf
+podman-setup:
+	./scripts/setup-podman.sh
 
 test-scripts:
 	cd scripts && $(GO) test -count=1 ./...
