@@ -2,7 +2,6 @@ package attachcheck
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -39,7 +38,11 @@ func ptracePermission(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, e
 				f.Evidence = append(f.Evidence, ev("needs CAP_SYS_PTRACE", "%s", w))
 			}
 			f.Evidence = append(f.Evidence, s.containerEvidence()...)
-			f.Fixes = capFixes()
+			f.Evidence = append(f.Evidence, s.refusedReads()...)
+			if s.otherUser() && s.Where() != OnHost {
+				f.Fixes = s.userFixesHere(s.Status.Uid[0])
+			}
+			f.Fixes = append(f.Fixes, s.capFixesHere()...)
 			fs = append(fs, f)
 		}
 	}
@@ -48,11 +51,7 @@ func ptracePermission(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, e
 			ev("/proc/self/status", "Seccomp: 2 (filter), NoNewPrivs: %v", s.Self.NoNewPrivs),
 			ev("ptrace probe", "ptrace(PTRACE_ATTACH, 0) failed with %v where the kernel answers ESRCH", s.ProbeErr))
 		f.Evidence = append(f.Evidence, s.containerEvidence()...)
-		f.Fixes = []dwarfcheck.Fix{
-			fix("Docker: run the debugger's container without the filter (or with a profile allowing ptrace)", "docker", "run", "--cap-add=SYS_PTRACE", "--security-opt", "seccomp=unconfined", "IMAGE"),
-			fix("Kubernetes: set securityContext.seccompProfile.type: Unconfined on the debugging container"),
-			fix("systemd: remove ptrace from the unit's SystemCallFilter="),
-		}
+		f.Fixes = s.seccompFixesHere()
 		fs = append(fs, f)
 	}
 	return fs, nil
@@ -172,17 +171,7 @@ func executable(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) 
 	src := fmt.Sprintf("/proc/%d/exe", s.PID)
 	var fs []dwarfcheck.Finding
 	if path, ok := strings.CutSuffix(s.Exe, deletedSuffix); ok {
-		if st, err := os.Stat(path); err == nil {
-			f := dwarfcheck.NewFinding("AT-EXEDEL-REPLACED", ev(src, "-> %s", s.Exe),
-				ev(path, "a new file, modified %s", st.ModTime().UTC().Format("2006-01-02 15:04:05 UTC")))
-			f.Fixes = []dwarfcheck.Fix{fix("restart the process from the new build if the sources match it"),
-				fix("or attach without naming the path: dlvx reads /proc/PID/exe", "dlvx", "attach", strconv.Itoa(s.PID))}
-			fs = append(fs, f)
-		} else {
-			f := dwarfcheck.NewFinding("AT-EXEDEL", ev(src, "-> %s", s.Exe))
-			f.Fixes = []dwarfcheck.Fix{fix("check out the sources of the running build, or restart the process from a fresh build")}
-			fs = append(fs, f)
-		}
+		fs = append(fs, s.deletedExe(path))
 	}
 	if base := filepath.Base(strings.TrimSuffix(s.Exe, deletedSuffix)); emulator.MatchString(base) {
 		f := dwarfcheck.NewFinding("ENV-ARCH-EMULATED", ev(src, "-> %s", s.Exe),
