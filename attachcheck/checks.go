@@ -31,6 +31,7 @@ var rules = []rule{
 	{"pid-namespace", "report PID namespace mix-ups and go run parents\n\nReads NSpid, /proc/PID/ns/pid and /proc/self/ns/pid, and the go command's children.", pidNamespace},
 	{"executable", "report a deleted, replaced or emulated executable\n\nReads the /proc/PID/exe link.", executable},
 	{"go-program", "report a process that is not a Go program\n\nReads the Go build information and the section table of the running executable.", goProgram},
+	{"pod-probes", "warn that a liveness probe restarts a pod's container the debugger keeps stopped\n\nReads the process's cgroup path (kubepods) and environment (KUBERNETES_SERVICE_HOST).", podProbes},
 	{"freeze", "say that attaching stops every thread\n\nReads Threads in /proc/PID/status.", freeze},
 }
 

@@ -171,3 +171,16 @@ func TestGonePIDNamesPID(t *testing.T) {
 		t.Errorf("report of a gone pid names %q", rep.Binary)
 	}
 }
+
+func TestPodProbeWarning(t *testing.T) {
+	h := sidecarHost(t, podmanCaps)
+	h.write("200/cgroup", "0::/kubepods.slice/kubepods-burstable.slice/cri-containerd-"+idB+".scope\n")
+	f := find(h.diagnose(200), "AT-CONTAINER-PROBE")
+	if f == nil || !hasFix(f, "--continue") || f.Severity != dwarfcheck.SevWarn {
+		t.Fatalf("want an AT-CONTAINER-PROBE warning with --continue, got %+v", f)
+	}
+	h = sidecarHost(t, podmanCaps)
+	if f := find(h.diagnose(200), "AT-CONTAINER-PROBE"); f != nil {
+		t.Errorf("a podman container is no pod: %+v", f)
+	}
+}

@@ -48,6 +48,8 @@ var attachCatalog = map[string]catalogEntry{
 		"Reading the process's /proc/PID/exe was refused: the kernel's ptrace access check, which the attach meets too, denies this debugger. No user, capability or Yama rule explains it here, so a security module (AppArmor, SELinux, Landlock) or a user namespace the debugger does not own refuses it."},
 	"AT-STATE-FROZEN": {SevError, "process is frozen (its container is paused)",
 		"The process's cgroup is frozen by the cgroup freezer (docker pause, podman pause, kubectl-less freezes): its threads cannot run, so they cannot stop for the debugger either. An attach would wait until the thaw, and a debugger given up on leaves the process stopped after it. Unpause first, then attach."},
+	"AT-CONTAINER-PROBE": {SevWarn, "process runs in a Kubernetes pod: a liveness probe may restart it while stopped",
+		"The kubelet probes the container while the debugger holds it stopped (at attach, at every breakpoint): after failureThreshold failed liveness probes it kills and restarts the container, ending the session and losing the state being debugged. Attach with --continue and stop briefly, or relax the probe while debugging."},
 }
 
 func init() {
