@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client podman-setup vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
+.PHONY: all build delve upstream-dlv vscode-client podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
 
 all: build
 
@@ -44,6 +44,14 @@ test-dlvx: build upstream-dlv vscode-client podman-setup
 PODMAN_ENV := CONTAINERS_CONF=$(CACHE)/podman/containers.conf CONTAINERS_STORAGE_CONF=$(CACHE)/podman/storage.conf
 podman-setup:
 	./scripts/setup-podman.sh
+
+# The debug image (Containerfile): a static dlvx on an empty base.
+IMAGE  ?= localhost/dlvx:latest
+ENGINE ?= podman
+image: delve
+	mkdir -p $(BIN)/image
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/image/dlvx ./cmd/dlvx
+	$(ENGINE) build -f Containerfile -t $(IMAGE) $(BIN)/image
 
 test-scripts:
 	cd scripts && $(GO) test -count=1 ./...
