@@ -96,6 +96,7 @@ func yama(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
 	if y.Scope < 3 {
 		evs = append(evs, ev("/proc/self/status", "debugger CapEff %016x lacks CAP_SYS_PTRACE", s.Self.CapEff))
 	}
+	evs = append(evs, s.refusedReads()...)
 	var f dwarfcheck.Finding
 	switch {
 	case y.Scope >= 3:

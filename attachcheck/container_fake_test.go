@@ -184,3 +184,27 @@ func TestPodProbeWarning(t *testing.T) {
 		t.Errorf("a podman container is no pod: %+v", f)
 	}
 }
+
+// TestRefusedReadIsEvidence injects a refused readlink of /proc/PID/exe
+// (root cannot be refused in a fake tree): with no modelled cause it is a
+// finding of its own; with one, evidence for that cause.
+func TestRefusedReadIsEvidence(t *testing.T) {
+	h := sidecarHost(t, podmanCaps)
+	s, err := Take(h.env, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Exe, s.ExeErr = "", &os.PathError{Op: "readlink", Path: "/proc/200/exe", Err: syscall.EACCES}
+	fs, err := procAccess(s, nil)
+	if err != nil || len(fs) != 1 || fs[0].ID != "AT-PTRACE-DENIED" || !strings.Contains(fs[0].Evidence[0].Fact, "permission denied") {
+		t.Fatalf("unexplained refusal: %+v, %v; want AT-PTRACE-DENIED with the errno", fs, err)
+	}
+	s.Status.CapPrm = 1 << 12 // NET_ADMIN, which the debugger lacks
+	if fs, _ := procAccess(s, nil); len(fs) != 0 {
+		t.Errorf("explained refusal reported twice: %+v", fs)
+	}
+	fs, _ = capabilities(s, nil)
+	if len(fs) != 1 || !strings.Contains(fmt.Sprint(fs[0].Evidence), "readlink refused") {
+		t.Errorf("AT-CONTAINER-CAPSET lacks the refused read: %+v", fs)
+	}
+}
