@@ -109,6 +109,11 @@ func yama(s *Snapshot, _ *dwarfcheck.Input) ([]dwarfcheck.Finding, error) {
 		evs = append(evs, ev(statusSrc(pid), "not a descendant of the debugger (pid %d)", s.Self.PID))
 		f = dwarfcheck.NewFinding("AT-YAMA-1", evs...)
 	}
+	if s.Where() != OnHost {
+		// In a container: no sudo, a read-only /proc/sys; the capability helps.
+		f.Fixes = s.capFixesHere()
+		return []dwarfcheck.Finding{f}, nil
+	}
 	f.Fixes = []dwarfcheck.Fix{fix("debug as root", "sudo", "dlvx", "attach", pid)}
 	if !s.selfRoot() {
 		f.Fixes = append(f.Fixes, fix("grant the capability to dlvx once", "sudo", "setcap", "cap_sys_ptrace=eip", "/path/to/dlvx"))

@@ -73,11 +73,13 @@ func (s *Snapshot) hostCapFixes() []dwarfcheck.Fix {
 	if s.selfRoot() {
 		return []dwarfcheck.Fix{fix("run the debugger without dropping the capability (capsh --drop, setpriv, systemd CapabilityBoundingSet=)")}
 	}
-	var fs []dwarfcheck.Fix
-	if s.hasSudo() {
-		fs = append(fs, fix("debug as root", append([]string{"sudo"}, argv...)...))
+	if !s.hasSudo() {
+		return []dwarfcheck.Fix{fix("as root (this system has no sudo), grant the capability to dlvx once", "setcap", "cap_sys_ptrace=eip", "/path/to/dlvx")}
 	}
-	return append(fs, fix("grant the capability to dlvx once", "sudo", "setcap", "cap_sys_ptrace=eip", "/path/to/dlvx"))
+	return []dwarfcheck.Fix{
+		fix("debug as root", append([]string{"sudo"}, argv...)...),
+		fix("grant the capability to dlvx once", "sudo", "setcap", "cap_sys_ptrace=eip", "/path/to/dlvx"),
+	}
 }
 
 // userFixesHere returns how to run the debugger as uid, the process's user.
