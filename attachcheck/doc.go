@@ -1,12 +1,18 @@
 // Package attachcheck is the attach preflight: before a debugger attaches
 // to a process, it reads /proc and the host and reports, in causal order,
-// why the attach would fail or do harm — the process is gone, a zombie or
-// stopped; another program traces it; it belongs to another user or is not
-// dumpable; the debugger lacks CAP_SYS_PTRACE or runs under a seccomp
-// filter; Yama's ptrace_scope refuses it; the PID belongs to another PID
-// namespace or is the go command of go run; the executable was deleted,
-// replaced or is an emulator; the program is not Go. It then runs the
-// binary doctor (package dwarfcheck) on the running executable.
+// why the attach would fail or do harm — the process is gone, a zombie,
+// stopped or frozen (a paused container); another program traces it; it
+// belongs to another user or is not dumpable; the debugger lacks
+// CAP_SYS_PTRACE, or capabilities the process holds, or runs under a
+// seccomp filter; Yama's ptrace_scope refuses it; the PID belongs to
+// another PID namespace or is the go command of go run; the executable was
+// deleted, replaced (in the process's own filesystem) or is an emulator;
+// the program is not Go. It then runs the binary doctor (package
+// dwarfcheck) on the running executable.
+//
+// It reads where the debugger and the process run (the host, one
+// container, a sidecar, a Kubernetes pod) and phrases fixes for that place
+// (place.go, placefix.go).
 //
 // Every piece of advice is a dwarfcheck.Finding; the IDs are the AT-*,
 // EX-* and ENV-ARCH causes of the failure taxonomy.
