@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client host-setup vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
+.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
 
 all: build
 
@@ -36,8 +36,22 @@ vet: delve
 test: vet test-scripts test-dlvx delve-test
 	@echo "make test: all suites passed"
 
-test-dlvx: host-setup build upstream-dlv vscode-client
-	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(GO) test -count=1 -timeout 15m ./...
+test-dlvx: host-setup build upstream-dlv vscode-client podman-setup
+	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(PODMAN_ENV) $(GO) test -count=1 -timeout 15m ./...
+
+# podman and runc for the real-container tests, with a private configuration
+# in .cache/podman (never the host's /etc/containers).
+PODMAN_ENV := CONTAINERS_CONF=$(CACHE)/podman/containers.conf CONTAINERS_STORAGE_CONF=$(CACHE)/podman/storage.conf
+podman-setup:
+	./scripts/setup-podman.sh
+
+# The debug image (Containerfile): a static dlvx on an empty base.
+IMAGE  ?= localhost/dlvx:latest
+ENGINE ?= podman
+image: delve
+	mkdir -p $(BIN)/image
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/image/dlvx ./cmd/dlvx
+	$(ENGINE) build -f Containerfile -t $(IMAGE) $(BIN)/image
 
 # Programs the tests drive (gdb, setpriv, gcc, node, ...), from Debian's packages when missing.
 host-setup:

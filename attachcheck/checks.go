@@ -11,7 +11,7 @@ import (
 
 // A rule is one attach check: it reads a Snapshot (and, for the Go
 // program check, the executable through the Input) and returns findings,
-// or dwarfcheck.ErrNotApplicable when an earlier cause makes it moot.
+// or finding.ErrNotApplicable when an earlier cause makes it moot.
 type rule struct {
 	name string
 	doc  string
@@ -22,13 +22,17 @@ type rule struct {
 // makes the later ones irrelevant or explains them.
 var rules = []rule{
 	{"process-state", "report a PID that names no process, a zombie or a stopped process\n\nReads State in /proc/PID/status.", processState},
+	{"frozen", "report a process whose cgroup is frozen (a paused container)\n\nReads the freezer state of the process's cgroup: freezer.state (v1) or cgroup.freeze (v2), through the debugger's cgroup mounts or the process's own.", frozen},
 	{"tracer", "report a process another program already traces\n\nReads TracerPid in /proc/PID/status and names the tracer from its cmdline.", tracer},
 	{"process-user", "report a process of another user, or a non-dumpable one\n\nCompares the process's Uid and Gid with the debugger's real IDs; /proc/PID owned by root means not dumpable. Only matters without CAP_SYS_PTRACE.", processUser},
 	{"ptrace-permission", "report a debugger without CAP_SYS_PTRACE where it needs it, or under a seccomp filter denying ptrace\n\nReads CapEff and Seccomp in /proc/self/status; under a filter, probes ptrace on PID 0, which touches no process.", ptracePermission},
+	{"capabilities", "report a process holding capabilities the debugger lacks\n\nCompares CapPrm in /proc/PID/status with the debugger's (the kernel's subset rule for a tracer without CAP_SYS_PTRACE).", capabilities},
 	{"yama", "report a Yama ptrace_scope that refuses this attach\n\nReads /proc/sys/kernel/yama/ptrace_scope and whether this process could change it (mountinfo, access).", yama},
+	{"proc-access", "report /proc reads of the process that the kernel's ptrace access check refuses for no cause above\n\nReads the /proc/PID/exe link; AppArmor, SELinux or Landlock can refuse it.", procAccess},
 	{"pid-namespace", "report PID namespace mix-ups and go run parents\n\nReads NSpid, /proc/PID/ns/pid and /proc/self/ns/pid, and the go command's children.", pidNamespace},
 	{"executable", "report a deleted, replaced or emulated executable\n\nReads the /proc/PID/exe link.", executable},
 	{"go-program", "report a process that is not a Go program\n\nReads the Go build information and the section table of the running executable.", goProgram},
+	{"pod-probes", "warn that a liveness probe restarts a pod's container the debugger keeps stopped\n\nReads the process's cgroup path (kubepods) and environment (KUBERNETES_SERVICE_HOST).", podProbes},
 	{"freeze", "say that attaching stops every thread\n\nReads Threads in /proc/PID/status.", freeze},
 }
 
@@ -170,17 +174,16 @@ func processUser(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 		f := finding.New("AT-USER",
 			ev(statusSrc(pid), "Uid: %s  Gid: %s", joinInts(s.Status.Uid[:3]), joinInts(s.Status.Gid[:3])),
 			ev("/proc/self/status", "debugger uid %d gid %d, CapEff %016x lacks CAP_SYS_PTRACE", s.Self.Uid[0], s.Self.Gid[0], s.Self.CapEff))
-		f.Fixes = []finding.Fix{
-			fix("debug as the process's user", "sudo", "-u", "#"+strconv.Itoa(s.Status.Uid[0]), "dlvx", "attach", pid),
-			fix("debug as root", "sudo", "dlvx", "attach", pid),
-		}
+		f.Evidence = append(f.Evidence, s.refusedReads()...)
+		f.Fixes = s.userFixesHere(s.Status.Uid[0])
 		fs = append(fs, f)
 	}
 	if s.nonDumpable() {
 		f := finding.New("AT-USER-NONDUMPABLE",
 			ev(statusSrc(pid), "file owned by uid 0 while the process runs as uid %d", s.Status.Uid[1]),
 			ev("/proc/self/status", "debugger CapEff %016x lacks CAP_SYS_PTRACE", s.Self.CapEff))
-		f.Fixes = []finding.Fix{fix("debug as root", "sudo", "dlvx", "attach", pid)}
+		f.Evidence = append(f.Evidence, s.refusedReads()...)
+		f.Fixes = s.capFixesHere()
 		fs = append(fs, f)
 	}
 	return fs, nil

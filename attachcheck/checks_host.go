@@ -2,7 +2,6 @@ package attachcheck
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -40,7 +39,11 @@ func ptracePermission(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, erro
 				f.Evidence = append(f.Evidence, ev("needs CAP_SYS_PTRACE", "%s", w))
 			}
 			f.Evidence = append(f.Evidence, s.containerEvidence()...)
-			f.Fixes = capFixes()
+			f.Evidence = append(f.Evidence, s.refusedReads()...)
+			if s.otherUser() && s.Where() != OnHost {
+				f.Fixes = s.userFixesHere(s.Status.Uid[0])
+			}
+			f.Fixes = append(f.Fixes, s.capFixesHere()...)
 			fs = append(fs, f)
 		}
 	}
@@ -49,11 +52,7 @@ func ptracePermission(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, erro
 			ev("/proc/self/status", "Seccomp: 2 (filter), NoNewPrivs: %v", s.Self.NoNewPrivs),
 			ev("ptrace probe", "ptrace(PTRACE_ATTACH, 0) failed with %v where the kernel answers ESRCH", s.ProbeErr))
 		f.Evidence = append(f.Evidence, s.containerEvidence()...)
-		f.Fixes = []finding.Fix{
-			fix("Docker: run the debugger's container without the filter (or with a profile allowing ptrace)", "docker", "run", "--cap-add=SYS_PTRACE", "--security-opt", "seccomp=unconfined", "IMAGE"),
-			fix("Kubernetes: set securityContext.seccompProfile.type: Unconfined on the debugging container"),
-			fix("systemd: remove ptrace from the unit's SystemCallFilter="),
-		}
+		f.Fixes = s.seccompFixesHere()
 		fs = append(fs, f)
 	}
 	return fs, nil
@@ -98,6 +97,7 @@ func yama(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	if y.Scope < 3 {
 		evs = append(evs, ev("/proc/self/status", "debugger CapEff %016x lacks CAP_SYS_PTRACE", s.Self.CapEff))
 	}
+	evs = append(evs, s.refusedReads()...)
 	var f finding.Finding
 	switch {
 	case y.Scope >= 3:
@@ -109,6 +109,11 @@ func yama(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	default:
 		evs = append(evs, ev(statusSrc(pid), "not a descendant of the debugger (pid %d)", s.Self.PID))
 		f = finding.New("AT-YAMA-1", evs...)
+	}
+	if s.Where() != OnHost {
+		// In a container: no sudo, a read-only /proc/sys; the capability helps.
+		f.Fixes = s.capFixesHere()
+		return []finding.Finding{f}, nil
 	}
 	f.Fixes = []finding.Fix{fix("debug as root", "sudo", "dlvx", "attach", pid)}
 	if !s.selfRoot() {
@@ -173,17 +178,7 @@ func executable(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	src := fmt.Sprintf("/proc/%d/exe", s.PID)
 	var fs []finding.Finding
 	if path, ok := strings.CutSuffix(s.Exe, deletedSuffix); ok {
-		if st, err := os.Stat(path); err == nil {
-			f := finding.New("AT-EXEDEL-REPLACED", ev(src, "-> %s", s.Exe),
-				ev(path, "a new file, modified %s", st.ModTime().UTC().Format("2006-01-02 15:04:05 UTC")))
-			f.Fixes = []finding.Fix{fix("restart the process from the new build if the sources match it"),
-				fix("or attach without naming the path: dlvx reads /proc/PID/exe", "dlvx", "attach", strconv.Itoa(s.PID))}
-			fs = append(fs, f)
-		} else {
-			f := finding.New("AT-EXEDEL", ev(src, "-> %s", s.Exe))
-			f.Fixes = []finding.Fix{fix("check out the sources of the running build, or restart the process from a fresh build")}
-			fs = append(fs, f)
-		}
+		fs = append(fs, s.deletedExe(path))
 	}
 	if base := filepath.Base(strings.TrimSuffix(s.Exe, deletedSuffix)); emulator.MatchString(base) {
 		f := finding.New("ENV-ARCH-EMULATED", ev(src, "-> %s", s.Exe),

@@ -45,6 +45,8 @@ func Diagnose(env *Env, pid int, opt Options) (*finding.Report, *Snapshot, error
 	policy := finding.Options{Severity: opt.SeverityOverride}
 	if opt.DebugInfoDirs != nil {
 		in.DebugInfoDirs = opt.DebugInfoDirs
+	} else if s.Exists() && !s.sameMountNS() {
+		in.DebugInfoDirs = s.rootedDirs(in.DebugInfoDirs)
 	}
 	in.GitHead = nil // no workspace: the stale-binary check has nothing to compare
 	res, err := finding.Run(in, finding.Select(Checks(s), opt.Only, opt.Skip), policy)
@@ -54,6 +56,9 @@ func Diagnose(env *Env, pid int, opt Options) (*finding.Report, *Snapshot, error
 	rep := &finding.Report{Binary: s.Exe, Result: *res}
 	if opt.Exe != "" || rep.Binary == "" {
 		rep.Binary = path
+	}
+	if rep.Binary == "" {
+		rep.Binary = fmt.Sprintf("pid %d", pid) // gone: the report still names what it is about
 	}
 	if !s.binaryCheckable(res) || len(opt.BinaryChecks) == 0 {
 		return rep, s, nil
@@ -117,8 +122,10 @@ type CauseError struct {
 	Err   error
 }
 
+// Error puts the attach's own error first, so that it never reads as the
+// result of the fix command that ends the message.
 func (e *CauseError) Error() string {
-	msg := fmt.Sprintf("could not attach to pid %d: %s (%s", e.PID, e.Cause.Title, e.Cause.ID)
+	msg := fmt.Sprintf("could not attach to pid %d: %v: %s (%s", e.PID, e.Err, e.Cause.Title, e.Cause.ID)
 	if len(e.Cause.Evidence) > 0 {
 		var facts []string
 		for _, ev := range e.Cause.Evidence {
@@ -134,7 +141,7 @@ func (e *CauseError) Error() string {
 			msg += ": " + fx.CommandLine()
 		}
 	}
-	return msg + ": " + e.Err.Error()
+	return msg
 }
 
 // Unwrap returns the attach's own error.

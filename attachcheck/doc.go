@@ -1,13 +1,19 @@
 // Package attachcheck is the attach preflight: before a debugger attaches
 // to a process, it reads /proc and the host and reports, in causal order,
-// why the attach would fail or do harm — the process is gone, a zombie or
-// stopped; another program traces it; it belongs to another user or is not
-// dumpable; the debugger lacks CAP_SYS_PTRACE or runs under a seccomp
-// filter; Yama's ptrace_scope refuses it; the PID belongs to another PID
-// namespace or is the go command of go run; the executable was deleted,
-// replaced or is an emulator; the program is not Go. It then runs the
-// binary checks (package dwarfcheck) on the running executable, with
-// Delve's function table (package breakcheck).
+// why the attach would fail or do harm — the process is gone, a zombie,
+// stopped or frozen (a paused container); another program traces it; it
+// belongs to another user or is not dumpable; the debugger lacks
+// CAP_SYS_PTRACE, or capabilities the process holds, or runs under a
+// seccomp filter; Yama's ptrace_scope refuses it; the PID belongs to
+// another PID namespace or is the go command of go run; the executable was
+// deleted, replaced (in the process's own filesystem) or is an emulator;
+// the program is not Go. It then runs the binary checks (package
+// dwarfcheck) on the running executable, with Delve's function table
+// (package breakcheck).
+//
+// It reads where the debugger and the process run (the host, one
+// container, a sidecar, a Kubernetes pod) and phrases fixes for that place
+// (place.go, placefix.go).
 //
 // Every piece of advice is a finding.Finding; the IDs are the AT-*, EX-*
 // and ENV-ARCH causes of the failure taxonomy (finding/catalog_attach.go).

@@ -26,6 +26,7 @@ type Status struct {
 	Gid        [4]int
 	NSpid      []int  // outermost (this /proc's namespace) first
 	CapEff     uint64 // 0 when absent
+	CapPrm     uint64 // the permitted set; 0 when absent
 	Seccomp    int    // 0 none, 1 strict, 2 filter
 	NoNewPrivs bool
 	Threads    int
@@ -105,6 +106,8 @@ func (st *Status) set(key, val string) error {
 		st.NSpid, err = ints(val)
 	case "CapEff":
 		st.CapEff, err = strconv.ParseUint(val, 16, 64)
+	case "CapPrm":
+		st.CapPrm, err = strconv.ParseUint(val, 16, 64)
 	case "Seccomp":
 		st.Seccomp, err = strconv.Atoi(val)
 	case "NoNewPrivs":

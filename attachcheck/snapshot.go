@@ -61,6 +61,9 @@ type Snapshot struct {
 	Self   *Status // the debugger
 	SelfNS string  // the debugger's PID namespace link
 
+	SelfPlace Place // where the debugger runs
+	Place     Place // where the process runs
+
 	Yama      Yama
 	Container []string // container markers found, e.g. "/.dockerenv"
 	Probed    bool     // ProbePtrace ran
@@ -78,6 +81,7 @@ func Take(env *Env, pid int) (*Snapshot, error) {
 	s := &Snapshot{Env: env, PID: pid, Self: self, FileUID: -1}
 	s.SelfNS, _ = os.Readlink(procPath(env.Proc, "self", "ns", "pid"))
 	s.readProcess()
+	s.readPlaces()
 	s.Yama = readYama(env)
 	s.Container = containerMarkers(env)
 	if self.Seccomp == 2 && env.ProbePtrace != nil {
@@ -127,20 +131,10 @@ func statOwner(path string) (int, error) {
 func (s *Snapshot) Exists() bool { return s.Status != nil }
 
 // ExePath returns the path to read the running executable from: the path
-// the process was started from when that is still the same file, else
-// /proc/PID/exe, which reaches deleted and namespaced executables.
-func (s *Snapshot) ExePath() string {
-	viaProc := procPath(s.Env.Proc, s.PID, "exe")
-	if s.Exe == "" || strings.HasSuffix(s.Exe, deletedSuffix) {
-		return viaProc
-	}
-	a, err1 := os.Stat(viaProc)
-	b, err2 := os.Stat(s.Exe)
-	if err1 == nil && err2 == nil && os.SameFile(a, b) {
-		return s.Exe
-	}
-	return viaProc
-}
+// it was started from when the debugger sees the same file there, that
+// path in the process's filesystem (/proc/PID/root) when that is the same
+// file, else /proc/PID/exe, which reaches deleted executables.
+func (s *Snapshot) ExePath() string { return s.exePath() }
 
 // HasCap reports whether the debugger holds CAP_SYS_PTRACE.
 func (s *Snapshot) HasCap() bool { return s.Self.HasCapSysPtrace() }

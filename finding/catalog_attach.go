@@ -42,4 +42,12 @@ var attachCatalog = map[string]entry{
 		"/proc/PID/exe is an emulator (qemu user mode, Rosetta): the program is for another architecture and its emulated state cannot be traced with ptrace. Debug it on a matching machine, or run the emulator's gdb stub (qemu -g PORT)."},
 	"EX-FREEZE": {SevInfo, "attaching stops the whole process",
 		"While the debugger holds the process stopped, every thread is paused: requests time out and timers fire late. Continue promptly, or attach headless with --continue."},
+	"AT-CONTAINER-CAPSET": {SevError, "process holds capabilities the debugger lacks",
+		"The kernel lets a tracer without CAP_SYS_PTRACE attach to a process of its own user only when the process's permitted capabilities are a subset of the tracer's. A debug sidecar started with fewer capabilities (--cap-drop=ALL), or a service given an extra one (--cap-add=NET_ADMIN), is refused with \"operation not permitted\" although uid, Yama and seccomp are fine. Give the debugger CAP_SYS_PTRACE, or the same capabilities as the process."},
+	"AT-PTRACE-DENIED": {SevError, "the kernel refuses the debugger access to the process",
+		"Reading the process's /proc/PID/exe was refused: the kernel's ptrace access check, which the attach meets too, denies this debugger. No user, capability or Yama rule explains it here, so a security module (AppArmor, SELinux, Landlock) or a user namespace the debugger does not own refuses it."},
+	"AT-STATE-FROZEN": {SevError, "process is frozen (its container is paused)",
+		"The process's cgroup is frozen by the cgroup freezer (docker pause, podman pause, kubectl-less freezes): its threads cannot run, so they cannot stop for the debugger either. An attach would wait until the thaw, and a debugger given up on leaves the process stopped after it. Unpause first, then attach."},
+	"AT-CONTAINER-PROBE": {SevWarn, "process runs in a Kubernetes pod: a liveness probe may restart it while stopped",
+		"The kubelet probes the container while the debugger holds it stopped (at attach, at every breakpoint): after failureThreshold failed liveness probes it kills and restarts the container, ending the session and losing the state being debugged. Attach with --continue and stop briefly, or relax the probe while debugging."},
 }

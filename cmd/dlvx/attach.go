@@ -52,6 +52,8 @@ func addAttachPreflight(root *cobra.Command) {
 	}
 	attach.Flags().BoolVar(&noPreflight, noPreflightFlag, false,
 		"Do not check the process (/proc, Yama, capabilities, the executable) before attaching, and report attach errors as Delve words them.")
+	attach.Flags().DurationVar(&stopTimeout, stopTimeoutFlag, stopTimeout,
+		"Give up an attach whose process has not stopped after this long (a frozen container), leaving it running; 0 waits forever.")
 	attach.PreRunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			attachedPID = -1 // --waitfor: no process yet
@@ -64,34 +66,35 @@ func addAttachPreflight(root *cobra.Command) {
 		}
 		attachedPID = pid
 		guard.holdDuringAttach()
-		if noPreflight {
-			return nil
+		if !noPreflight {
+			exe := ""
+			if len(args) > 1 {
+				exe = args[1]
+			}
+			refuseFrozen(cmd.ErrOrStderr(), pid, preflight(cmd.ErrOrStderr(), pid, exe))
 		}
-		exe := ""
-		if len(args) > 1 {
-			exe = args[1]
-		}
-		preflight(cmd.ErrOrStderr(), pid, exe)
+		boundAttachWait(cmd.ErrOrStderr(), pid, stopTimeout)
 		return nil
 	}
 }
 
-// preflight diagnoses pid and prints the findings that matter (warnings
-// and errors). It never stops the attach: a failing attach is explained
-// again by the AttachErrorHook, and a preflight that cannot run is only
-// reported.
-func preflight(w io.Writer, pid int, exe string) {
+// preflight diagnoses pid, prints the findings that matter (warnings and
+// errors) and returns the report (nil when the preflight cannot run, which
+// is only reported). A failing attach is explained again by the
+// AttachErrorHook; only a frozen process stops the attach (refuseFrozen).
+func preflight(w io.Writer, pid int, exe string) *finding.Report {
 	checks := finding.Select(dwarfcheck.BinaryChecks, preflightChecks, nil)
 	rep, _, err := attachcheck.Diagnose(attachcheck.Host(), pid, attachcheck.Options{Exe: exe, BinaryChecks: checks})
 	if err != nil {
 		fmt.Fprintf(w, "dlvx: preflight: %v\n", err)
-		return
+		return nil
 	}
 	for _, f := range rep.Findings {
 		if f.Severity >= finding.SevWarn {
 			printFinding(w, f)
 		}
 	}
+	return rep
 }
 
 // printFinding writes one finding compactly: the title, its evidence and

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -101,21 +100,6 @@ func (s *interactive) exitStatus(t *testing.T) (int, string) {
 		t.Fatalf("dlvx did not exit:\n%s", s.out.String())
 	}
 	return s.cmd.ProcessState.ExitCode(), s.out.String()
-}
-
-// procStatus returns one field of /proc/PID/status, or "" when the
-// process is gone.
-func procStatus(pid int, field string) string {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return ""
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, field+":"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }
 
 // waitRunning waits until pid is traced and running (not in a tracing
