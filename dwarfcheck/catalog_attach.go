@@ -42,6 +42,10 @@ var attachCatalog = map[string]catalogEntry{
 		"/proc/PID/exe is an emulator (qemu user mode, Rosetta): the program is for another architecture and its emulated state cannot be traced with ptrace. Debug it on a matching machine, or run the emulator's gdb stub (qemu -g PORT)."},
 	"EX-FREEZE": {SevInfo, "attaching stops the whole process",
 		"While the debugger holds the process stopped, every thread is paused: requests time out and timers fire late. Continue promptly, or attach headless with --continue."},
+	"AT-LEFTOVER-BP": {SevError, "breakpoint instruction left in the process's text",
+		"A debugger that died while attached (kill -9, the OOM killer, a CI cancel, an IDE killing its adapter) left a breakpoint instruction where the executable has other bytes. The kernel let the process run on untraced: the first thread that executes the address dies of SIGTRAP (status 133), maybe hours later. dlvx repair PID restores the executable's bytes without stopping the process for more than a moment."},
+	"AT-TEXT-MISMATCH": {SevWarn, "process text differs from its executable",
+		"Bytes of an executable mapping differ from the mapped file in ways that are not breakpoint instructions: the file was modified in place after it was mapped, or the process patched its own code. The doctor cannot tell leftovers from intended changes there, and dlvx repair refuses to write it."},
 }
 
 func init() {

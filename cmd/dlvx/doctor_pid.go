@@ -45,6 +45,7 @@ func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOpti
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return dwarfcheck.ExitFailed
 	}
+	rep.Findings = append(rep.Findings, leftoverFindings(pid)...)
 	return writeReport(stdout, stderr, rep, o)
 }
 

@@ -63,6 +63,7 @@ func addCommands(root *cobra.Command) {
 	root.AddCommand(doctorCommand())
 	root.AddCommand(locationsHelp())
 	root.AddCommand(guardianCommand())
+	root.AddCommand(repairCommand())
 	addDAPFlags(root)
 	addAttachPreflight(root)
 }
