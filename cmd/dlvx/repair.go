@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 
 	"github.com/dlvx/dlvx/textguard"
@@ -28,13 +29,17 @@ It refuses a process a live debugger traces, and a mapping whose file no
 longer matches it. "dlvx doctor --pid PID" lists leftovers without
 touching the process.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		Run: func(cmd *cobra.Command, args []string) {
 			pid, err := strconv.Atoi(args[0])
 			if err != nil || pid <= 0 {
-				return fmt.Errorf("invalid PID %q", args[0])
+				err = fmt.Errorf("invalid PID %q", args[0])
+			} else {
+				err = runRepair(cmd.OutOrStdout(), pid)
 			}
-			cmd.SilenceUsage = true
-			return runRepair(cmd.OutOrStdout(), pid)
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "dlvx repair: %v\n", err)
+				os.Exit(1)
+			}
 		},
 	}
 }
