@@ -50,4 +50,8 @@ var attachCatalog = map[string]entry{
 		"The process's cgroup is frozen by the cgroup freezer (docker pause, podman pause, kubectl-less freezes): its threads cannot run, so they cannot stop for the debugger either. An attach would wait until the thaw, and a debugger given up on leaves the process stopped after it. Unpause first, then attach."},
 	"AT-CONTAINER-PROBE": {SevWarn, "process runs in a Kubernetes pod: a liveness probe may restart it while stopped",
 		"The kubelet probes the container while the debugger holds it stopped (at attach, at every breakpoint): after failureThreshold failed liveness probes it kills and restarts the container, ending the session and losing the state being debugged. Attach with --continue and stop briefly, or relax the probe while debugging."},
+	"AT-LEFTOVER-BP": {SevError, "breakpoint instruction left in the process's text",
+		"A debugger that died while attached (kill -9, the OOM killer, a CI cancel, an IDE killing its adapter) left a breakpoint instruction where the executable has other bytes. The kernel let the process run on untraced: the first thread that executes the address dies of SIGTRAP (status 133), maybe hours later. dlvx repair PID restores the executable's bytes without stopping the process for more than a moment."},
+	"AT-TEXT-MISMATCH": {SevWarn, "process text differs from its executable",
+		"Bytes of an executable mapping differ from the mapped file in ways that are not breakpoint instructions: the file was modified in place after it was mapped, or the process patched its own code. The doctor cannot tell leftovers from intended changes there, and dlvx repair refuses to write it."},
 }

@@ -46,6 +46,7 @@ func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOpti
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return finding.ExitFailed
 	}
+	rep.Findings = append(rep.Findings, leftoverFindings(pid)...)
 	return writeReport(stdout, stderr, rep, o)
 }
 

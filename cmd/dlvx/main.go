@@ -51,6 +51,7 @@ func newRoot() *cobra.Command {
 // installHooks sets the hooks dlvx's patches add to Delve.
 func installHooks() {
 	installExitSafety()
+	installTextGuard()
 	installResolver()
 	installDAP()
 	installAttachPreflight()
@@ -61,6 +62,8 @@ func addCommands(root *cobra.Command) {
 	replaceVersion(root)
 	root.AddCommand(doctorCommand())
 	root.AddCommand(locationsHelp())
+	root.AddCommand(guardianCommand())
+	root.AddCommand(repairCommand())
 	addDAPFlags(root)
 	addAttachPreflight(root)
 }

@@ -1,0 +1,139 @@
+package textguard
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// retireMsg is what a debugger writes on the guardian's pipe to end it.
+const retireMsg = "retire\n"
+
+// A guardianProc is a guardian process and the write end of its pipe,
+// which only the debugger holds: its closing (the debugger's death, at
+// once, whatever the signal) is the guardian's cue.
+type guardianProc struct {
+	cmd  *exec.Cmd
+	pipe *os.File
+}
+
+// SpawnGuardian starts "self args... journal" as a guardian: in its own
+// session and process group (a signal to the debugger's group does not
+// reach it), with the read end of its pipe as file descriptor 3 and the
+// debugger's standard error for its one-line report.
+func SpawnGuardian(self string, args []string, journal string) (Guardian, error) {
+	r, w, err := os.Pipe() // close-on-exec: nothing else the debugger starts holds it
+	if err != nil {
+		return nil, fmt.Errorf("start guardian: %w", err)
+	}
+	defer r.Close()
+	cmd := exec.Command(self, append(args, journal)...)
+	cmd.ExtraFiles = []*os.File{r}
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("start guardian: %w", err)
+	}
+	go cmd.Wait() // reap it whenever it ends
+	return &guardianProc{cmd: cmd, pipe: w}, nil
+}
+
+// Retire tells the guardian its job is over and closes the pipe.
+func (g *guardianProc) Retire() {
+	io.WriteString(g.pipe, retireMsg)
+	g.pipe.Close()
+}
+
+// GuardianReport is what a guardian did.
+type GuardianReport struct {
+	Target       Identity      // the journal's process
+	Retired      bool          // the debugger retired it
+	TargetExited bool          // the process ended first
+	Result       RestoreResult // after the debugger's death
+	Window       time.Duration // from the pipe's end to restored text
+}
+
+// RunGuardian is the guardian's body: it waits on pipe (the read end the
+// debugger's death closes) and on the process of the journal at path,
+// restores the journal's bytes when the debugger dies, and removes the
+// journal when its job is over. It refuses a process whose identity is not
+// the journal's.
+func RunGuardian(path string, pipe *os.File) (GuardianReport, error) {
+	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
+	j, err := ReadJournal(path)
+	if err != nil {
+		return GuardianReport{}, err
+	}
+	pidfd, err := unix.PidfdOpen(j.Target.PID, 0)
+	if err != nil {
+		return GuardianReport{}, fmt.Errorf("watch %v: %w", j.Target, err)
+	}
+	defer unix.Close(pidfd)
+	// The pidfd refers to whatever process had the PID when it was opened:
+	// check that it is the journal's.
+	if err := j.Target.Check(); err != nil {
+		return GuardianReport{}, err
+	}
+	ev, err := waitEvent(int(pipe.Fd()), pidfd)
+	if err != nil {
+		return GuardianReport{Target: j.Target}, err
+	}
+	switch ev {
+	case evRetired:
+		return GuardianReport{Target: j.Target, Retired: true}, nil
+	case evTargetExited:
+		os.Remove(path)
+		return GuardianReport{Target: j.Target, TargetExited: true}, nil
+	}
+	died := time.Now()
+	if j, err = ReadJournal(path); err != nil { // the latest entries
+		return GuardianReport{}, err
+	}
+	res, err := RestoreJournal(j)
+	rep := GuardianReport{Target: j.Target, Result: res, Window: time.Since(died)}
+	if err == nil && len(res.Foreign) == 0 {
+		os.Remove(path) // nothing left for the doctor to explain
+	}
+	return rep, err
+}
+
+type guardianEvent int
+
+const (
+	evDebuggerDied guardianEvent = iota
+	evRetired
+	evTargetExited
+)
+
+// waitEvent blocks until the pipe has data or ends, or the process ends.
+func waitEvent(pipe, pidfd int) (guardianEvent, error) {
+	fds := []unix.PollFd{{Fd: int32(pipe), Events: unix.POLLIN}, {Fd: int32(pidfd), Events: unix.POLLIN}}
+	for {
+		_, err := unix.Poll(fds, -1)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("guardian poll: %w", err)
+		}
+		if fds[0].Revents != 0 {
+			buf := make([]byte, len(retireMsg))
+			n, _ := unix.Read(pipe, buf)
+			if n > 0 && string(buf[:n]) == retireMsg {
+				return evRetired, nil
+			}
+			return evDebuggerDied, nil
+		}
+		if fds[1].Revents != 0 {
+			return evTargetExited, nil
+		}
+	}
+}
