@@ -136,7 +136,7 @@ func (t *Target) gcflagsFinding(src flagSource, v string) finding.Finding {
 var explainedBy = map[string]string{
 	"BP-NODWARF": "ENV-IDECONF-STRIP", "BP-NODWARF-BLIND": "ENV-IDECONF-STRIP",
 	"BP-TRIMPATH": "ENV-IDECONF-TRIMPATH",
-	"BP-OPT": "ENV-IDECONF-GCFLAGS", "BP-OPT-PARTIAL": "ENV-IDECONF-GCFLAGS",
+	"BP-OPT":      "ENV-IDECONF-GCFLAGS", "BP-OPT-PARTIAL": "ENV-IDECONF-GCFLAGS",
 }
 
 // launchBinaryChecks are the binary checks run on a debug build or an

@@ -28,8 +28,8 @@ type ruleVerdict struct {
 // evidence that names them.
 func judgeRules(file string, l *Launch, ws string, wfiles, bfiles []string, where string) ([]finding.Finding, *srcpath.PathRule) {
 	needed, votes := srcpath.Infer(ws, wfiles, bfiles, false)
-	if votes == 0 {
-		return nil, nil // no workspace file is in the binary: nothing to map
+	if votes == 0 || !strings.HasPrefix(needed.To, "/") {
+		return nil, nil // no workspace file in the binary, or -trimpath (ENV-IDECONF-TRIMPATH, BP-TRIMPATH speak)
 	}
 	inBin := map[string]bool{}
 	for _, b := range bfiles {

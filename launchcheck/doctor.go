@@ -87,4 +87,3 @@ func merge(rep *finding.Report, res *finding.Result, label string) {
 	rep.Passed = append(rep.Passed, res.Passed...)
 	rep.Skipped = append(rep.Skipped, res.Skipped...)
 }
-

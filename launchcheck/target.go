@@ -49,9 +49,9 @@ type Target struct {
 
 	remote    *remoteInfo       // the server checkRemote probed, or nil
 	corrected *finding.PathRule // the substitutePath rule the binary needs, when the configured ones fail
-	bin    *binary     // the debug build or the exec/core target, once made
-	binErr error
-	built  bool
+	bin       *binary           // the debug build or the exec/core target, once made
+	binErr    error
+	built     bool
 }
 
 // binary is the executable a configuration debugs.
