@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"net"
-	"net/rpc"
 	"net/rpc/jsonrpc"
 	"os"
 	"path/filepath"
@@ -124,8 +123,6 @@ type ProbeError struct {
 
 func (e *ProbeError) Error() string { return fmt.Sprintf("ask %s for its version: %v", e.Addr, e.Err) }
 func (e *ProbeError) Unwrap() error { return e.Err }
-
-var _ = rpc.ErrShutdown // net/rpc is the transport jsonrpc clients use
 
 // remoteAddr returns the server a configuration connects to, if any: an
 // attach in mode remote, or any configuration with a port (vscode-go then
