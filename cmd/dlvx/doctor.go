@@ -26,6 +26,7 @@ type doctorOptions struct {
 	dirs    []string
 	pid     int
 	sev     map[string]string
+	launch  launchOptions
 }
 
 const doctorLong = `Reads a Go executable, without running it, and explains why breakpoints or
@@ -36,6 +37,8 @@ With --pid, first checks whether dlvx can attach to that process.
                  prints substitutePath rules (from = editor path, to = binary path)
   --break LOC    will FILE:LINE or FUNC bind, where, and if not, why (repeatable)
   --explain ID   print the full explanation of one finding ID
+  --launch [FILE] check a VS Code launch.json (default .vscode/launch.json), the
+                 dlv vscode-go will start, and the host, instead of a binary
 
 Exit status: 0 no error-level finding and every --break binds; 1 an error-level
 finding or a --break that will not bind; 2 the doctor itself failed (bad usage,
@@ -53,12 +56,15 @@ func doctorCommand() *cobra.Command {
 			if o.explain != "" {
 				return cobra.NoArgs(cmd, args)
 			}
-			if o.pid != 0 {
+			if o.pid != 0 || o.launch.file != "" {
 				return cobra.MaximumNArgs(1)(cmd, args)
 			}
 			return cobra.ExactArgs(1)(cmd, args)
 		},
 		Run: func(cmd *cobra.Command, args []string) {
+			if o.launch.file != "" {
+				os.Exit(runDoctorLaunch(cmd, cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o))
+			}
 			os.Exit(runDoctor(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o))
 		},
 	}
@@ -74,6 +80,7 @@ func doctorCommand() *cobra.Command {
 	f.StringToStringVar(&o.sev, "severity", nil, "override severities by finding ID, e.g. BP-OPT=error,BP-PIE=info")
 	f.IntVar(&o.pid, "pid", 0, "check attaching to this process, then its executable (optional BINARY overrides /proc/PID/exe)")
 	f.StringSliceVar(&o.dirs, "debug-info-directories", dwarfcheck.DefaultDebugInfoDirs, "where to look for separate debug files")
+	addLaunchFlags(cmd, &o.launch)
 	return cmd
 }
 
