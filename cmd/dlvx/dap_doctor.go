@@ -102,7 +102,7 @@ func (d *dapDoctor) Examine(ctx context.Context, path string) (dap.Report, error
 		if err != nil {
 			return dap.Report{}, fmt.Errorf("read the state of process %d: %w", pid, err)
 		}
-		if snap.Status == nil || !tracedByUs(snap.Status.TracerPid) {
+		if snap.Status == nil || !snap.Env.TracedBySelf(snap.Status.TracerPid) {
 			return d.preflight(pid)
 		}
 	}
@@ -130,16 +130,6 @@ func (d *dapDoctor) preflight(pid int) (dap.Report, error) {
 		return dap.Report{}, fmt.Errorf("attach preflight of process %d: %w", pid, err)
 	}
 	return renderReport(rep)
-}
-
-// tracedByUs reports whether tracer, a TracerPid, is a thread of this
-// process: Delve traces from a locked OS thread, not the main one.
-func tracedByUs(tracer int) bool {
-	if tracer <= 0 {
-		return false
-	}
-	_, err := os.Stat("/proc/self/task/" + strconv.Itoa(tracer))
-	return err == nil
 }
 
 // procExePID returns the PID of a /proc/PID/exe path.
@@ -247,33 +237,9 @@ func renderVerdict(fs []finding.Finding) string {
 // debugs: the one a thread of this process traces. A remote attach names
 // no executable; this is what it attaches to.
 func servedBinary() string {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
+	tracees, err := attachcheck.Host().Tracees()
+	if err != nil || len(tracees) == 0 {
 		return ""
 	}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		if tracedByUs(tracerPID(pid)) {
-			return "/proc/" + e.Name() + "/exe"
-		}
-	}
-	return ""
-}
-
-// tracerPID reads TracerPid from /proc/PID/status; 0 when unreadable.
-func tracerPID(pid int) int {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n
-		}
-	}
-	return 0
+	return "/proc/" + strconv.Itoa(tracees[0]) + "/exe"
 }
