@@ -7,7 +7,7 @@ import (
 )
 
 // A Doctor examines the executable a session is about to debug. cmd/dlvx
-// installs one backed by the dwarfcheck package.
+// installs package dapdoctor's.
 type Doctor interface {
 	// Examine returns what the user should know about debugging the
 	// executable at path. An error means the examination could not run;
@@ -27,7 +27,7 @@ type Report struct {
 }
 
 // A BreakpointExplainer says why a breakpoint did not bind. cmd/dlvx
-// installs one backed by the resolver and dwarfcheck packages.
+// installs package dapdoctor's.
 type BreakpointExplainer interface {
 	// ExplainLine explains an unverified breakpoint at file:line of the
 	// executable at binary. It returns "" when it has nothing to add.
