@@ -15,7 +15,7 @@ type Doctor interface {
 	Examine(ctx context.Context, path string) (Report, error)
 }
 
-// A Report is a doctor's findings, rendered for a DAP client.
+// A Report is a doctor's findings, or a notice, rendered for a DAP client.
 type Report struct {
 	// Important holds one line per finding of warning or error severity,
 	// shown in output category "important" (VS Code shows these in a
@@ -48,6 +48,12 @@ func (s *session) examine(path string) {
 		s.output("console", fmt.Sprintf("dlvx: the doctor could not examine %s: %v (%v)\n", path, err, ErrIDDoctorFailed))
 		return
 	}
+	s.show(rep)
+}
+
+// show sends a report as output events: each important line, then the
+// detail for the debug console.
+func (s *session) show(rep Report) {
 	for _, line := range rep.Important {
 		s.output("important", strings.TrimRight(line, "\n")+"\n")
 	}

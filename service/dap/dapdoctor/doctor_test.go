@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
@@ -64,5 +65,19 @@ func TestExplain(t *testing.T) {
 	}
 	if why, err := d.ExplainFunction(t.Context(), bin, "main.wrok+4"); err != nil || why != "" {
 		t.Errorf("main.wrok+4: %q, %v; want it left to the resolver", why, err)
+	}
+}
+
+// A notice is rendered like the doctor's findings: an important line for
+// an error, its text block as the detail; an info notice only the detail.
+func TestNotice(t *testing.T) {
+	rep, err := Notice(finding.New("AP-CORRECT-GODEBUG", finding.Evidencef("/proc/42/environ", "GODEBUG=asyncpreemptoff=1")))
+	if err != nil || len(rep.Important) != 1 || !strings.HasPrefix(rep.Important[0], "dlvx: AP-CORRECT-GODEBUG error: ") ||
+		!strings.Contains(rep.Detail, "evidence: /proc/42/environ  GODEBUG=asyncpreemptoff=1") {
+		t.Errorf("error notice: %+v, %v", rep, err)
+	}
+	rep, err = Notice(finding.New("BP-FUNCNAME-ABI0", finding.Evidencef("delve:functions", "f names two functions")))
+	if err != nil || len(rep.Important) != 0 || !strings.Contains(rep.Detail, "[i] BP-FUNCNAME-ABI0") {
+		t.Errorf("info notice: %+v, %v", rep, err)
 	}
 }
