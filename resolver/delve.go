@@ -131,10 +131,6 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 		return nil, err
 	}
 	wrapperAt, hasWrapper := syms[base+abi0Suffix]
-	how := finding.Evidencef("elf:.symtab", "%s%s at %#x", base, abi0Suffix, wrapperAt)
-	if len(syms) == 0 {
-		how = finding.Evidencef("code", "no symbol table: the wrapper is the one that calls or jumps to the other")
-	}
 	isWrapper := func(fn *proc.Function) bool {
 		if len(syms) == 0 { // stripped: a wrapper transfers to a namesake
 			return transfersTo(t, fn, fns)
@@ -156,11 +152,7 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 		return nil, &UnknownSymbolError{Name: name, Closest: []string{base}}
 	case len(bodies) == 1:
 		if len(wrappers) > 0 {
-			at := make([]uint64, len(wrappers))
-			for i, w := range wrappers {
-				at[i] = w.Entry
-			}
-			r.notify(abi0Notice(base, bodies[0].Entry, at, how))
+			r.notify(abi0Notice(base, bodies[0], wrappers, len(syms) > 0))
 		}
 		return bodies[0], nil
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dlvx/dlvx/finding"
+	"github.com/go-delve/delve/pkg/proc"
 )
 
 // Notices are findings (catalog: finding/catalog_resolver.go) about a
@@ -20,15 +21,19 @@ func notice(id string, ev ...finding.Evidence) finding.Finding {
 	return f
 }
 
-// abi0Notice says that name resolved to the function at body although
-// ABI0 wrappers share its name; how says how the wrappers were told apart.
-func abi0Notice(name string, body uint64, wrappers []uint64, how finding.Evidence) finding.Finding {
+// abi0Notice says that name resolved to body although ABI0 wrappers share
+// its name, told apart by their symbols (bySymbol) or by their code.
+func abi0Notice(name string, body *proc.Function, wrappers []*proc.Function, bySymbol bool) finding.Finding {
 	at := make([]string, len(wrappers))
 	for i, w := range wrappers {
-		at[i] = fmt.Sprintf("%#x", w)
+		at[i] = fmt.Sprintf("%#x", w.Entry)
+	}
+	how := finding.Evidencef("elf:.symtab", "%s%s names the wrapper", name, abi0Suffix)
+	if !bySymbol {
+		how = finding.Evidencef("code", "no symbol table: the wrapper is the function that calls or jumps to the other")
 	}
 	f := notice("BP-FUNCNAME-ABI0",
-		finding.Evidencef("delve:functions", "%s names the function at %#x and its ABI0 wrapper at %s", name, body, strings.Join(at, ", ")),
+		finding.Evidencef("delve:functions", "%s names the function at %#x and its ABI0 wrapper at %s", name, body.Entry, strings.Join(at, ", ")),
 		how)
 	f.Fixes = []finding.Fix{{Summary: "write " + name + abi0Suffix + "+OFFSET to break in the wrapper"}}
 	return f

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/preempt"
+	"github.com/go-delve/delve/pkg/proc"
 )
 
 func TestParse(t *testing.T) {
@@ -157,7 +158,7 @@ func TestNoticesAreCatalogFindings(t *testing.T) {
 		fix  bool
 		fact string // in the evidence
 	}{
-		{abi0Notice("runtime.asyncPreempt2", 0x1000, []uint64{0x2000}, finding.Evidencef("elf:.symtab", "x")), "BP-FUNCNAME-ABI0", finding.SevInfo, true, "0x2000"},
+		{abi0Notice("runtime.asyncPreempt2", &proc.Function{Entry: 0x1000}, []*proc.Function{{Entry: 0x2000}}, true), "BP-FUNCNAME-ABI0", finding.SevInfo, true, "0x2000"},
 		{reenabledNotice("amd64", 1), "AP-CORRECT-REENABLED", finding.SevInfo, false, "was 1"},
 		{reenabledNotice("arm64", 1), "AP-CORRECT-DOUBLEHIT", finding.SevWarn, true, "arm64"},
 		{reenabledNotice("loong64", 2), "AP-CORRECT-DOUBLEHIT", finding.SevWarn, true, "loong64"},
