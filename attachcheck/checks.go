@@ -97,7 +97,7 @@ func processState(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 func (s *Snapshot) innerPIDs() []int {
 	var out []int
 	for _, n := range s.allPIDs() {
-		st, err := readStatus(procPath(s.Env.Proc, n, "status"))
+		st, err := ReadStatus(procPath(s.Env.Proc, n, "status"))
 		if err == nil && len(st.NSpid) > 1 && st.NSpid[len(st.NSpid)-1] == s.PID && st.PID != s.PID {
 			out = append(out, n)
 		}
@@ -132,7 +132,7 @@ func tracer(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 
 // tracerProcess returns the process of the tracing thread tid.
 func (s *Snapshot) tracerProcess(tid int) int {
-	if st, err := readStatus(procPath(s.Env.Proc, tid, "status")); err == nil && st.Tgid != 0 {
+	if st, err := ReadStatus(procPath(s.Env.Proc, tid, "status")); err == nil && st.Tgid != 0 {
 		return st.Tgid
 	}
 	return tid

@@ -309,10 +309,10 @@ func TestSeccompProbe(t *testing.T) {
 func TestMalformedStatus(t *testing.T) {
 	h := newFakeHost(t)
 	h.write("200/status", "Name:\tx\nState:\tS\nPid:\t200\nUid:\tone two\n")
-	_, err := readStatus(filepath.Join(h.env.Proc, "200/status"))
+	_, err := ReadStatus(filepath.Join(h.env.Proc, "200/status"))
 	var pe *ProcError
 	if !errors.As(err, &pe) {
-		t.Fatalf("readStatus error %v, want a *ProcError", err)
+		t.Fatalf("ReadStatus error %v, want a *ProcError", err)
 	}
 	rep := h.diagnose(200)
 	f := find(rep, "AT-STATE-GONE")

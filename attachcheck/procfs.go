@@ -13,7 +13,9 @@ import (
 	"strings"
 )
 
-// Status holds the fields of /proc/PID/status the preflight reads.
+// Status holds the fields of /proc/PID/status that dlvx reads. ParseStatus
+// is dlvx's one parser of that file: the preflight, the DAP layer's search
+// for the process it debugs, exit safety and the tests all use it.
 type Status struct {
 	Name       string
 	State      byte   // R, S, D, T, t, Z, X
@@ -43,22 +45,25 @@ func (e *ProcError) Error() string { return fmt.Sprintf("parse %s: %v", e.Path, 
 // Unwrap returns the underlying error.
 func (e *ProcError) Unwrap() error { return e.Err }
 
-// readStatus reads and parses the status file at path.
-func readStatus(path string) (*Status, error) {
+// ReadStatus reads and parses the status file at path, e.g.
+// /proc/42/status. A file that cannot be read returns the *fs.PathError
+// (fs.ErrNotExist once the process is gone); one that cannot be parsed, a
+// *ProcError.
+func ReadStatus(path string) (*Status, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	st, err := parseStatus(data)
+	st, err := ParseStatus(data)
 	if err != nil {
 		return nil, &ProcError{Path: path, Err: err}
 	}
 	return st, nil
 }
 
-// parseStatus parses the text of a /proc/PID/status file. Unknown fields
+// ParseStatus parses the text of a /proc/PID/status file. Unknown fields
 // are ignored; a known field with a malformed value is an error.
-func parseStatus(data []byte) (*Status, error) {
+func ParseStatus(data []byte) (*Status, error) {
 	st := &Status{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {

@@ -1,12 +1,13 @@
 package attachcheck
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
 
 func TestParseStatus(t *testing.T) {
-	st, err := parseStatus([]byte("Name:\tworker\nState:\tt (tracing stop)\nTgid:\t7\nPid:\t8\nPPid:\t1\nTracerPid:\t9\n" +
+	st, err := ParseStatus([]byte("Name:\tworker\nState:\tt (tracing stop)\nTgid:\t7\nPid:\t8\nPPid:\t1\nTracerPid:\t9\n" +
 		"Uid:\t1000\t1001\t1002\t1003\nGid:\t5\t5\t5\t5\nNSpid:\t8\t2\nCapEff:\t0000000000080000\nSeccomp:\t2\nNoNewPrivs:\t1\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -16,8 +17,8 @@ func TestParseStatus(t *testing.T) {
 		t.Errorf("parsed %+v", st)
 	}
 	for _, bad := range []string{"", "Pid:\t1\n", "Pid:\tx\nState:\tR\n", "Pid:\t1\nState:\tR\nUid:\t1 2\n", "Pid:\t1\nState:\tR\nCapEff:\tzz\n"} {
-		if _, err := parseStatus([]byte(bad)); err == nil {
-			t.Errorf("parseStatus(%q) accepted", bad)
+		if _, err := ParseStatus([]byte(bad)); err == nil {
+			t.Errorf("ParseStatus(%q) accepted", bad)
 		}
 	}
 }
@@ -50,7 +51,7 @@ func FuzzParseProc(f *testing.F) {
 	f.Add([]byte("Name:\tx\nState:\tS (sleeping)\nPid:\t1\nUid:\t0\t0\t0\t0\nNSpid:\t1\t2\n"))
 	f.Add([]byte("22 1 0:21 / /proc\\04 rw - proc proc rw\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		parseStatus(data)
+		ParseStatus(data)
 		for _, m := range parseMountinfo(data) {
 			mountOf([]mount{m}, "/proc/sys/kernel/yama/ptrace_scope")
 		}
@@ -72,5 +73,27 @@ func TestParseListening(t *testing.T) {
 	}
 	if _, ok := decodeProcAddr("zz:1"); ok {
 		t.Error("a malformed address decodes")
+	}
+}
+
+// Tracees finds the processes a thread of the debugger traces, and only
+// those; a debugger whose threads cannot be listed cannot tell.
+func TestTracees(t *testing.T) {
+	h := newFakeHost(t)
+	if _, err := h.env.Tracees(); err == nil {
+		t.Fatal("Tracees without /proc/self/task: no error")
+	}
+	h.write("self/task/100/status", "")
+	h.write("self/task/104/status", "")
+	h.process(200, 1, h.uid, "/bin/app", []string{"/bin/app"}, "TracerPid:\t104")
+	h.process(201, 1, h.uid, "/bin/other", []string{"/bin/other"}, "TracerPid:\t300")
+	h.process(202, 1, h.uid, "/bin/free", []string{"/bin/free"})
+	h.write("203/status", "garbage")
+	got, err := h.env.Tracees()
+	if err != nil || !slices.Equal(got, []int{200}) {
+		t.Errorf("Tracees() = %v, %v; want [200]", got, err)
+	}
+	if !h.env.TracedBySelf(104) || h.env.TracedBySelf(300) || h.env.TracedBySelf(0) {
+		t.Error("TracedBySelf: want only the debugger's thread 104")
 	}
 }

@@ -74,7 +74,7 @@ type Snapshot struct {
 // fails only when the debugger's own status cannot be read; what is
 // missing about the process is recorded in the Snapshot.
 func Take(env *Env, pid int) (*Snapshot, error) {
-	self, err := readStatus(procPath(env.Proc, "self", "status"))
+	self, err := ReadStatus(procPath(env.Proc, "self", "status"))
 	if err != nil {
 		return nil, fmt.Errorf("read the debugger's status: %w", err)
 	}
@@ -96,7 +96,7 @@ func (s *Snapshot) readProcess() {
 		s.StatusErr = fmt.Errorf("pid %d: %w", s.PID, fs.ErrNotExist)
 		return
 	}
-	s.Status, s.StatusErr = readStatus(procPath(root, s.PID, "status"))
+	s.Status, s.StatusErr = ReadStatus(procPath(root, s.PID, "status"))
 	if s.Status == nil {
 		return
 	}
@@ -150,7 +150,7 @@ func (s *Snapshot) IsDescendant() bool {
 		if pid <= 1 {
 			return false
 		}
-		st, err := readStatus(procPath(s.Env.Proc, pid, "status"))
+		st, err := ReadStatus(procPath(s.Env.Proc, pid, "status"))
 		if err != nil {
 			return false
 		}
@@ -162,7 +162,7 @@ func (s *Snapshot) IsDescendant() bool {
 // describe returns "pid N (comm: cmdline)" for another process, for
 // evidence. A thread ID (TracerPid is one) is described as its process.
 func (s *Snapshot) describe(pid int) string {
-	st, err := readStatus(procPath(s.Env.Proc, pid, "status"))
+	st, err := ReadStatus(procPath(s.Env.Proc, pid, "status"))
 	if err != nil {
 		return fmt.Sprintf("pid %d", pid)
 	}
@@ -182,7 +182,7 @@ func (s *Snapshot) describe(pid int) string {
 func (s *Snapshot) children(pid int) []int {
 	var out []int
 	for _, n := range s.allPIDs() {
-		if st, err := readStatus(procPath(s.Env.Proc, n, "status")); err == nil && st.PPid == pid {
+		if st, err := ReadStatus(procPath(s.Env.Proc, n, "status")); err == nil && st.PPid == pid {
 			out = append(out, n)
 		}
 	}

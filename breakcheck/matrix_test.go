@@ -175,7 +175,7 @@ func TestDoctorFindings(t *testing.T) {
 		{"breakcases/bazel", bazelPaths, []string{"BP-BUILDSYS"}},
 		{"breakcases/relative", relativePaths, []string{"BP-BUILDSYS"}},
 		{"linedirective/noopt", fixed("linedirective", fixtures.NoOpt), []string{"BP-BUILDSYS-LINEDIR"}},
-		{"c-program", cProgram, []string{"AT-NOTGO"}},
+		{"c-program", cProgram, []string{"AT-NOTGO-BINARY"}},
 		{"hardstop/noopt", fixed("hardstop", fixtures.NoOpt), []string{"BP-HARDSTOP"}},
 		{"hardstop/default", fixed("hardstop", fixtures.Default), []string{"BP-HARDSTOP", "BP-OPT"}},
 		{"hardstop/arm64-noopt", fixed("hardstop", arm64NoOpt), []string{"BP-HARDSTOP", "ENV-ARCH"}},

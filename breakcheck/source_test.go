@@ -41,11 +41,11 @@ func TestSourceQuestions(t *testing.T) {
 		wantIDs []string
 		rule    srcpath.PathRule
 	}{
-		{"same checkout", noopt, fixtures.Dir("breakcases"), []string{"BP-NOTINBIN"}, srcpath.PathRule{}},
-		{"another checkout", noopt, moved, []string{"BP-NOTINBIN", "BP-PATH"}, srcpath.PathRule{From: moved, To: real}},
-		{"symlinked workspace", noopt, link, []string{"BP-NOTINBIN", "BP-SYMLINK"}, srcpath.PathRule{From: link, To: real}},
-		{"another program", fixtures.Build(t, "worker", fixtures.NoOpt), fixtures.Dir("breakcases"), []string{"BP-NOTINBIN"}, srcpath.PathRule{}},
-		{"trimpath", trimmed, moved, []string{"BP-NOTINBIN", "BP-OPT", "BP-PATH", "BP-PATH-GOROOT", "BP-TRIMPATH"}, srcpath.PathRule{From: moved, To: "breakcases"}},
+		{"same checkout", noopt, fixtures.Dir("breakcases"), []string{"BP-NOTINBIN-FILES"}, srcpath.PathRule{}},
+		{"another checkout", noopt, moved, []string{"BP-NOTINBIN-FILES", "BP-PATH"}, srcpath.PathRule{From: moved, To: real}},
+		{"symlinked workspace", noopt, link, []string{"BP-NOTINBIN-FILES", "BP-SYMLINK"}, srcpath.PathRule{From: link, To: real}},
+		{"another program", fixtures.Build(t, "worker", fixtures.NoOpt), fixtures.Dir("breakcases"), []string{"BP-NOTINBIN-WORKSPACE"}, srcpath.PathRule{}},
+		{"trimpath", trimmed, moved, []string{"BP-NOTINBIN-FILES", "BP-OPT", "BP-PATH", "BP-PATH-GOROOT", "BP-TRIMPATH"}, srcpath.PathRule{From: moved, To: "breakcases"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,8 +26,7 @@ func goBinary(in *Input) ([]finding.Finding, error) {
 	if _, err := in.BuildInfo(); err == nil {
 		return nil, nil // build information found without the section headers
 	}
-	fd := finding.New("AT-NOTGO", finding.Evidencef("elf:section-headers", "no .go.buildinfo and no .gopclntab section"))
-	fd.Title = "binary is not a Go program"
+	fd := finding.New("AT-NOTGO-BINARY", finding.Evidencef("elf:section-headers", "no .go.buildinfo and no .gopclntab section"))
 	fd.Fixes = []finding.Fix{{Summary: "debug it with gdb or lldb"}}
 	return []finding.Finding{fd}, finding.ErrNotApplicable
 }

@@ -10,12 +10,12 @@ type entry struct {
 	Why      string
 }
 
-// catalog holds every finding ID a doctor can produce, one file per area
-// (catalog_binary.go, catalog_attach.go). IDs are the cause IDs of the
+// catalog holds every finding ID dlvx can produce, one file per area
+// (catalog_binary.go, catalog_attach.go, catalog_resolver.go). IDs are the cause IDs of the
 // failure taxonomy, with a suffix where one cause needs several findings.
 // An ID is never reused for another meaning, nor defined in two areas
 // (duplicateIDs, checked by TestCatalogEntries).
-var catalog, duplicateIDs = merge(binaryCatalog, attachCatalog, launchCatalog)
+var catalog, duplicateIDs = merge(binaryCatalog, attachCatalog, resolverCatalog, launchCatalog)
 
 // merge joins the areas' catalogs into one map and lists the IDs that
 // more than one area defines.

@@ -5,8 +5,11 @@
 // failure taxonomy (BP-NODWARF, AT-TRACER, …), a severity, the evidence
 // that was read and where, an explanation and alternative fixes. New fills
 // one in from the catalog, which holds every ID of every doctor in one map,
-// one file per area (catalog_binary.go, catalog_attach.go); Explain and IDs
-// read it, and docs/doctor.md documents each ID.
+// one file per area (catalog_binary.go, catalog_attach.go, and
+// catalog_resolver.go for the resolver's notices); Explain and IDs read
+// it, and docs/doctor.md documents each ID. Only the catalog sets a
+// finding's title and severity (the --severity policy aside): a different
+// meaning gets its own ID.
 //
 // A Check (check.go) is a named value with declared requirements that
 // reads an input of the doctor's choosing: Check[*dwarfcheck.Input] for the

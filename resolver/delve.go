@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/preempt"
 	"github.com/go-delve/delve/pkg/locspec"
 	"github.com/go-delve/delve/pkg/proc"
@@ -19,22 +20,18 @@ import (
 // ExtensionName is the name the resolver registers with Delve's locspec.
 const ExtensionName = "dlvx"
 
-// A Notice is something the user should know about a resolution that
-// succeeded: a choice made for them, or a change made to the target.
-type Notice struct {
-	ID   string // stable: "AP-CORRECT-REENABLED", "BP-FUNCNAME-ABI0"
-	Text string
-}
-
 // A Resolver resolves dlvx locations in Delve targets. Its zero value is
 // ready to use; it caches what it reads from each executable.
 type Resolver struct {
-	// Notify, if set, receives notices. It may be called concurrently.
-	Notify func(Notice)
+	// Notify, if set, receives notices: findings about a resolution that
+	// succeeded, a choice made for the user ("AP-CORRECT-REENABLED",
+	// "BP-FUNCNAME-ABI0"; see notices.go). It may be called concurrently,
+	// from the goroutine of the Delve request that resolves the location.
+	Notify func(finding.Finding)
 
 	bins sync.Map // binKey → *binEntry
 	mu   sync.Mutex
-	last Notice // the last notice sent
+	last string // noticeKey of the last notice sent
 }
 
 // Install registers r with Delve's location-spec parser.
@@ -52,17 +49,17 @@ func (r *Resolver) parse(loc string) (locspec.ExtensionSpec, error) {
 
 // notify sends a notice unless it repeats the last one: a location is
 // resolved twice when a breakpoint is set (find, then create).
-func (r *Resolver) notify(id, format string, args ...any) {
+func (r *Resolver) notify(f finding.Finding) {
 	if r.Notify == nil {
 		return
 	}
-	n := Notice{ID: id, Text: fmt.Sprintf(format, args...)}
+	key := noticeKey(f)
 	r.mu.Lock()
-	repeat := n == r.last
-	r.last = n
+	repeat := key == r.last
+	r.last = key
 	r.mu.Unlock()
 	if !repeat {
-		r.Notify(n)
+		r.Notify(f)
 	}
 }
 
@@ -155,8 +152,7 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 		return nil, &UnknownSymbolError{Name: name, Closest: []string{base}}
 	case len(bodies) == 1:
 		if len(wrappers) > 0 {
-			r.notify("BP-FUNCNAME-ABI0", "%s names a function and its ABI0 wrapper: using the function at %#x (write %s%s for the wrapper)",
-				base, bodies[0].Entry, base, abi0Suffix)
+			r.notify(abi0Notice(base, bodies[0], wrappers, len(syms) > 0))
 		}
 		return bodies[0], nil
 	}
@@ -327,35 +323,34 @@ const asyncPreemptOffVar = "runtime.debug.asyncpreemptoff"
 func (r *Resolver) enableAsyncPreempt(t *proc.Target) {
 	scope, err := proc.ThreadScope(t, t.CurrentThread())
 	if err != nil {
-		r.notify("AP-CORRECT-UNREADABLE", "cannot check %s: %v", asyncPreemptOffVar, err)
+		r.notify(unreadableNotice(fmt.Sprintf("no scope to read it in: %v", err)))
 		return
 	}
 	v, err := scope.EvalExpression(asyncPreemptOffVar, proc.LoadConfig{})
-	if err != nil || v.Unreadable != nil || v.Value == nil {
-		r.notify("AP-CORRECT-UNREADABLE", "cannot read %s: preemption hooks fire only if async preemption is on", asyncPreemptOffVar)
+	switch {
+	case err != nil:
+		r.notify(unreadableNotice(err.Error()))
+		return
+	case v.Unreadable != nil:
+		r.notify(unreadableNotice(v.Unreadable.Error()))
+		return
+	case v.Value == nil:
+		r.notify(unreadableNotice("no value"))
 		return
 	}
-	if off, _ := constant.Int64Val(v.Value); off == 0 {
+	off, _ := constant.Int64Val(v.Value)
+	if off == 0 {
 		// Before the runtime starts, GODEBUG can still turn it off.
-		if env, err := targetEnviron(t.Pid()); err == nil && asyncPreemptOffInEnv(env) {
-			r.notify("AP-CORRECT-GODEBUG", "the target's environment sets GODEBUG=asyncpreemptoff=1: once the runtime starts, async preemption is off and preemption hooks will not fire")
+		if env, err := targetEnviron(t.Pid()); err == nil {
+			if godebug, off := asyncPreemptOffInEnv(env); off {
+				r.notify(godebugNotice(t.Pid(), godebug))
+			}
 		}
 		return
 	}
 	if err := scope.SetVariable(asyncPreemptOffVar, "0"); err != nil {
-		r.notify("AP-CORRECT-STILL-OFF", "async preemption is off in the target and could not be turned on (%v): preemption hooks will not fire", err)
+		r.notify(stillOffNotice(off, err))
 		return
 	}
-	r.notify("AP-CORRECT-REENABLED", "%s", reenabledText(t.BinInfo().Arch.Name))
-}
-
-// reenabledText explains that async preemption was turned back on, and
-// the risk that made Delve turn it off on arch.
-func reenabledText(arch string) string {
-	text := "async preemption was off in the target; dlvx turned it on (" + asyncPreemptOffVar + " = 0) so that preemption hooks fire"
-	switch arch {
-	case "arm64", "loong64":
-		text += "; Delve keeps it off on " + arch + " because a preempted instruction sequence is restarted, so a breakpoint inside one may be reported twice for one execution"
-	}
-	return text
+	r.notify(reenabledNotice(t.BinInfo().Arch.Name, off))
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 	"github.com/dlvx/dlvx/preempt"
 	"github.com/go-delve/delve/pkg/proc"
@@ -36,16 +37,24 @@ func launch(t *testing.T, bin string) *proc.Target {
 	return grp.Selected
 }
 
-// notices collects the notices a Resolver sends.
+// notices collects the notices a Resolver sends, and fails the test on one
+// that is not a catalog finding with evidence.
 type notices struct {
+	t   *testing.T
 	mu  sync.Mutex
 	ids []string
+	all []finding.Finding
 }
 
-func (n *notices) add(x Notice) {
+func (n *notices) add(f finding.Finding) {
+	title, sev, _, ok := finding.Explain(f.ID)
+	if !ok || f.Title != title || f.Severity != sev || len(f.Evidence) == 0 {
+		n.t.Errorf("notice %+v is not the catalog's %q (%s) with evidence", f, title, sev)
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.ids = append(n.ids, x.ID)
+	n.ids = append(n.ids, f.ID)
+	n.all = append(n.all, f)
 }
 
 func TestResolveHooksLive(t *testing.T) {
@@ -90,7 +99,7 @@ func TestResolveHooksLive(t *testing.T) {
 
 func TestResolveOffsetLive(t *testing.T) {
 	tgt := launch(t, fixtures.Build(t, "spin", fixtures.PIE))
-	var got notices
+	got := notices{t: t}
 	r := &Resolver{Notify: got.add}
 	spin, err := tgt.BinInfo().FindFunction("main.spin")
 	if err != nil {
@@ -160,7 +169,7 @@ func TestHookTurnsAsyncPreemptOn(t *testing.T) {
 	if err := scope.SetVariable(asyncPreemptOffVar, "1"); err != nil {
 		t.Fatal(err)
 	}
-	var got notices
+	got := notices{t: t}
 	r := &Resolver{Notify: got.add}
 	if _, err := r.Resolve(tgt, &Spec{Hook: preempt.Entry}); err != nil {
 		t.Fatal(err)
@@ -170,7 +179,10 @@ func TestHookTurnsAsyncPreemptOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	if off, _ := constant.Int64Val(v.Value); off != 0 || len(got.ids) != 1 || got.ids[0] != "AP-CORRECT-REENABLED" {
-		t.Errorf("after resolving preempt:entry: %s = %d, notices %v; want 0 and AP-CORRECT-REENABLED", asyncPreemptOffVar, off, got.ids)
+		t.Fatalf("after resolving preempt:entry: %s = %d, notices %v; want 0 and AP-CORRECT-REENABLED", asyncPreemptOffVar, off, got.ids)
+	}
+	if ev := got.all[0].Evidence[0]; ev.Source != asyncPreemptSource || ev.Fact != "was 1, set to 0" {
+		t.Errorf("AP-CORRECT-REENABLED evidence %+v, want %s was 1, set to 0", ev, asyncPreemptSource)
 	}
 	if _, err := r.Resolve(tgt, &Spec{Hook: preempt.Entry}); err != nil || len(got.ids) != 1 {
 		t.Errorf("second resolution: %v, notices %v; want no new notice", err, got.ids)
@@ -218,7 +230,7 @@ func BenchmarkResolveHook(b *testing.B) {
 // ABI0 wrapper: the wrapper is the one that jumps to the other.
 func TestResolveStrippedLive(t *testing.T) {
 	tgt := launch(t, fixtures.Build(t, "spin", fixtures.Stripped))
-	var got notices
+	got := notices{t: t}
 	r := &Resolver{Notify: got.add}
 	park, err := r.Resolve(tgt, &Spec{Hook: preempt.Park})
 	if err != nil {

@@ -63,6 +63,14 @@
 // environment would undo that, so the resolver reads the environment
 // (Linux) and sends a notice that hooks will not fire.
 //
+// # Notices
+//
+// What the user should know about a location that resolved (the ABI0
+// choice, async preemption turned on or found off) is a finding.Finding,
+// built in notices.go from the catalog (finding/catalog_resolver.go) and
+// passed to Resolver.Notify. cmd/dlvx shows it in the DAP client's Debug
+// Console, like the doctor's findings, or on standard error.
+//
 // Parsing and validation are pure; only the Delve adapter (delve.go) reads
 // the target.
 package resolver

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/preempt"
+	"github.com/go-delve/delve/pkg/proc"
 )
 
 func TestParse(t *testing.T) {
@@ -146,12 +148,39 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func TestReenabledText(t *testing.T) {
-	if got := reenabledText("arm64"); !strings.Contains(got, "reported twice") {
-		t.Errorf("arm64 notice does not warn about double hits: %s", got)
+// Every notice is a catalog finding, built by finding.New with evidence:
+// its title and severity are the catalog's, never the call site's.
+func TestNoticesAreCatalogFindings(t *testing.T) {
+	notices := []struct {
+		f    finding.Finding
+		id   string
+		sev  finding.Severity
+		fix  bool
+		fact string // in the evidence
+	}{
+		{abi0Notice("runtime.asyncPreempt2", &proc.Function{Entry: 0x1000}, []*proc.Function{{Entry: 0x2000}}, true), "BP-FUNCNAME-ABI0", finding.SevInfo, true, "0x2000"},
+		{reenabledNotice("amd64", 1), "AP-CORRECT-REENABLED", finding.SevInfo, false, "was 1"},
+		{reenabledNotice("arm64", 1), "AP-CORRECT-DOUBLEHIT", finding.SevWarn, true, "arm64"},
+		{reenabledNotice("loong64", 2), "AP-CORRECT-DOUBLEHIT", finding.SevWarn, true, "loong64"},
+		{unreadableNotice("no DWARF"), "AP-CORRECT-UNREADABLE", finding.SevWarn, true, "no DWARF"},
+		{godebugNotice(42, "asyncpreemptoff=1"), "AP-CORRECT-GODEBUG", finding.SevError, true, "/proc/42/environ"},
+		{stillOffNotice(1, errors.New("read-only")), "AP-CORRECT-STILL-OFF", finding.SevError, true, "read-only"},
 	}
-	if got := reenabledText("amd64"); strings.Contains(got, "reported twice") || !strings.Contains(got, asyncPreemptOffVar) {
-		t.Errorf("amd64 notice: %s", got)
+	for _, n := range notices {
+		title, sev, _, ok := finding.Explain(n.f.ID)
+		if !ok || n.f.ID != n.id || n.f.Severity != n.sev || sev != n.sev || n.f.Title != title || n.f.Check != noticeCheck {
+			t.Errorf("%s: got %s %s %q (check %q), want the catalog's %s %s %q", n.id, n.f.ID, n.f.Severity, n.f.Title, n.f.Check, n.id, sev, title)
+		}
+		var facts []string
+		for _, e := range n.f.Evidence {
+			facts = append(facts, e.Source+" "+e.Fact)
+		}
+		if !strings.Contains(strings.Join(facts, "\n"), n.fact) {
+			t.Errorf("%s: evidence %q lacks %q", n.id, facts, n.fact)
+		}
+		if n.fix != (len(n.f.Fixes) > 0) {
+			t.Errorf("%s: fixes %+v, want some: %v", n.id, n.f.Fixes, n.fix)
+		}
 	}
 }
 
@@ -168,7 +197,7 @@ func TestAsyncPreemptOffInEnv(t *testing.T) {
 		{"", false},
 	}
 	for _, tc := range tests {
-		if got := asyncPreemptOffInEnv([]byte(tc.env)); got != tc.want {
+		if _, got := asyncPreemptOffInEnv([]byte(tc.env)); got != tc.want {
 			t.Errorf("asyncPreemptOffInEnv(%q) = %v, want %v", tc.env, got, tc.want)
 		}
 	}

@@ -4,7 +4,8 @@
 // apply and infer rules; Source is the --source survey, which compares a
 // workspace with the binary's file table and tells a moved checkout
 // (BP-PATH) from a symlinked or case-differing workspace and from files
-// that are not compiled in (BP-NOTINBIN); toolchain.go adds the rules
+// that are not compiled in (BP-NOTINBIN-FILES, or BP-NOTINBIN-WORKSPACE when
+// none is); toolchain.go adds the rules
 // mapping the binary's GOROOT and module cache to this machine's.
 //
 // What it does not do: it never imports Delve's pkg/proc; what it needs of

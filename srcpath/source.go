@@ -187,10 +187,9 @@ func Source(in *dwarfcheck.Input, tc Toolchain) (*SourceReport, error) {
 		n = 0 // one file with a common name (main.go) in another directory is no evidence of a move
 	}
 	if n == 0 {
-		rep.Findings = append(rep.Findings, finding.New("BP-NOTINBIN",
+		rep.Findings = append(rep.Findings, finding.New("BP-NOTINBIN-WORKSPACE",
 			finding.Evidencef("workspace", "%d .go files under %s", len(wfiles), ws),
 			finding.Evidencef("dwarf:.debug_line", "none of them is in the binary's %d files, under any directory", len(bfiles))))
-		rep.Findings[0].Title = "no workspace file is compiled into this binary"
 		return rep, nil
 	}
 	if rule.From != rule.To {
@@ -264,10 +263,7 @@ func notCompiledIn(wfiles, bfiles []string, rules []PathRule) (finding.Finding, 
 	if c := BuildConstraint(missing[0]); c != "" {
 		evs = append(evs, finding.Evidencef(missing[0], "%s", c))
 	}
-	fd := finding.New("BP-NOTINBIN", evs...)
-	fd.Severity = finding.SevInfo // a survey, not a failed breakpoint
-	fd.Title = "workspace files not compiled into this binary"
-	return fd, true
+	return finding.New("BP-NOTINBIN-FILES", evs...), true
 }
 
 // BuildConstraint returns the //go:build line of a Go file, or "".

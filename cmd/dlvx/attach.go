@@ -8,6 +8,7 @@ import (
 	"github.com/dlvx/dlvx/attachcheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
 	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/finding/report"
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/spf13/cobra"
 )
@@ -91,25 +92,8 @@ func preflight(w io.Writer, pid int, exe string) *finding.Report {
 	}
 	for _, f := range rep.Findings {
 		if f.Severity >= finding.SevWarn {
-			printFinding(w, f)
+			report.Brief(w, "dlvx: preflight", f)
 		}
 	}
 	return rep
-}
-
-// printFinding writes one finding compactly: the title, its evidence and
-// its fixes, for the lines before an attach.
-func printFinding(w io.Writer, f finding.Finding) {
-	fmt.Fprintf(w, "dlvx: preflight %s %s: %s\n", f.Severity, f.ID, f.Title)
-	for _, e := range f.Evidence {
-		fmt.Fprintf(w, "    %s: %s\n", e.Source, e.Fact)
-	}
-	for _, fx := range f.Fixes {
-		if len(fx.Command) == 0 {
-			fmt.Fprintf(w, "    fix: %s\n", fx.Summary)
-			continue
-		}
-		fmt.Fprintf(w, "    fix: %s: %s\n", fx.Summary, fx.CommandLine())
-	}
-	fmt.Fprintf(w, "    more: dlvx doctor --explain %s\n", f.ID)
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -55,11 +54,11 @@ func boundAttachWait(w io.Writer, pid int, timeout time.Duration) {
 		if guard.server != nil {
 			return
 		}
-		state := procStatus(pid, "State")
-		if state == "" || strings.HasPrefix(state, "t") || !tracedByUs(tracerPID(pid)) {
+		st, err := attachcheck.ReadStatus("/proc/" + strconv.Itoa(pid) + "/status")
+		if err != nil || st.State == 't' || !attachcheck.Host().TracedBySelf(st.TracerPid) {
 			return // gone, stopped for us, or not attached yet by this process
 		}
-		why := "State: " + state
+		why := "State: " + st.StateText
 		if fz, ok := attachcheck.ReadFreeze("/proc", pid); ok {
 			why += "; " + fz.File + ": " + fz.State
 		}
@@ -69,19 +68,4 @@ func boundAttachWait(w io.Writer, pid int, timeout time.Duration) {
 			timeout, pid, why, stopTimeoutFlag)
 		os.Exit(1)
 	})
-}
-
-// procStatus returns one field of /proc/PID/status, or "" when the
-// process is gone.
-func procStatus(pid int, field string) string {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return ""
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, field+":"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }

@@ -102,15 +102,17 @@ func (s *svc) serving(t *testing.T) {
 	for range 2 {
 		resp, err := cl.Get("http://" + s.addr + "/")
 		if err != nil {
-			t.Fatalf("the service stopped serving: %v (State: %s)", err, procStatus(s.pid, "State"))
+			t.Fatalf("the service stopped serving: %v (status %+v)", err, procStatus(t, s.pid))
 		}
 		resp.Body.Close()
 	}
-	if st := procStatus(s.pid, "State"); strings.HasPrefix(st, "T") || strings.HasPrefix(st, "t") {
-		t.Fatalf("the service is left stopped: State %s", st)
-	}
-	if tp := procStatus(s.pid, "TracerPid"); tp != "0" {
-		t.Fatalf("the service is left traced by %s", tp)
+	switch st := procStatus(t, s.pid); {
+	case st == nil:
+		t.Fatalf("the service is gone")
+	case stopped(st):
+		t.Fatalf("the service is left stopped: State %s", st.StateText)
+	case st.TracerPid != 0:
+		t.Fatalf("the service is left traced by %d", st.TracerPid)
 	}
 }
 

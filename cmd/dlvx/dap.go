@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/dlvx/dlvx/service/dap"
+	"github.com/dlvx/dlvx/service/dap/dapdoctor"
 	"github.com/go-delve/delve/cmd/dlv/cmds"
 	"github.com/spf13/cobra"
 )
@@ -25,9 +26,9 @@ var dapLayer = &dap.Middleware{Log: log.New(os.Stderr, "", 0)}
 // connection and the --headless listener (where JSON-RPC passes through
 // untouched).
 func installDAP() {
-	doc := &dapDoctor{}
+	doc := &dapdoctor.Doctor{}
 	dapLayer.Doctor, dapLayer.Explainer = doc, doc
-	dapLayer.ServedBinary = servedBinary
+	dapLayer.ServedBinary = dapdoctor.ServedBinary
 	cmds.WrapListener = wrapListener
 	cmds.WrapConn = func(c net.Conn) net.Conn { return dapLayer.Conn(c) }
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dlvx/dlvx/internal/fixtures"
+	"github.com/dlvx/dlvx/service/dap/dapdoctor"
 )
 
 // BenchmarkDAPDoctorLatency measures what the doctor adds to the sessions
@@ -110,7 +111,7 @@ func median(d []time.Duration) time.Duration {
 // what the layer runs before Delve sees a launch (the binary doctor) or
 // an attach (preflight and doctor), and the first verdict on a -trimpath
 // binary (Delve's BinaryInfo load) and a later one (reused). A fresh
-// dapDoctor per iteration, as in a new dlvx dap process.
+// dapdoctor.Doctor per iteration, as in a new dlvx dap process.
 func BenchmarkDAPDoctorExamine(b *testing.B) {
 	opt := fixtures.Build(b, "worker", fixtures.Default)
 	trim := fixtures.Build(b, "breakcases", trimpathNoOpt)
@@ -119,41 +120,41 @@ func BenchmarkDAPDoctorExamine(b *testing.B) {
 	pid := startWorker(b, opt)
 	b.Run("launch", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := new(dapDoctor).Examine(b.Context(), opt); err != nil {
+			if _, err := new(dapdoctor.Doctor).Examine(b.Context(), opt); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("launch-large", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := new(dapDoctor).Examine(b.Context(), dlvxBin); err != nil {
+			if _, err := new(dapdoctor.Doctor).Examine(b.Context(), dlvxBin); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("first-verdict-large", func(b *testing.B) {
 		for b.Loop() {
-			if why, err := new(dapDoctor).ExplainFunction(b.Context(), dlvxBin, "main.mian"); err != nil || why == "" {
+			if why, err := new(dapdoctor.Doctor).ExplainFunction(b.Context(), dlvxBin, "main.mian"); err != nil || why == "" {
 				b.Fatalf("no verdict: %v", err)
 			}
 		}
 	})
 	b.Run("attach", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := new(dapDoctor).Examine(b.Context(), procExe(pid)); err != nil {
+			if _, err := new(dapdoctor.Doctor).Examine(b.Context(), procExe(pid)); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("first-verdict", func(b *testing.B) {
 		for b.Loop() {
-			if why, err := new(dapDoctor).ExplainLine(b.Context(), trim, trimSrc, loop); err != nil || why == "" {
+			if why, err := new(dapdoctor.Doctor).ExplainLine(b.Context(), trim, trimSrc, loop); err != nil || why == "" {
 				b.Fatalf("no verdict: %v", err)
 			}
 		}
 	})
 	b.Run("later-verdict", func(b *testing.B) {
-		d := new(dapDoctor)
+		d := new(dapdoctor.Doctor)
 		for b.Loop() {
 			if why, err := d.ExplainLine(b.Context(), trim, trimSrc, loop); err != nil || why == "" {
 				b.Fatalf("no verdict: %v", err)

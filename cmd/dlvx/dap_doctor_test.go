@@ -2,14 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	godap "github.com/google/go-dap"
 
@@ -244,74 +241,6 @@ func TestDAPDebugModeExaminesTheBuild(t *testing.T) {
 		}
 	}
 	c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
-}
-
-func TestProcExePID(t *testing.T) {
-	tests := []struct {
-		path string
-		pid  int
-		ok   bool
-	}{
-		{"/proc/42/exe", 42, true},
-		{"/proc/0/exe", 0, false},
-		{"/proc/self/exe", 0, false},
-		{"/proc/42/cwd", 0, false},
-		{"/tmp/proc/42/exe", 0, false},
-		{"/proc/-3/exe", 0, false},
-	}
-	for _, tc := range tests {
-		if pid, ok := procExePID(tc.path); pid != tc.pid || ok != tc.ok {
-			t.Errorf("procExePID(%q) = %d, %v; want %d, %v", tc.path, pid, ok, tc.pid, tc.ok)
-		}
-	}
-}
-
-// The doctor keeps one Input per executable, so Delve's BinaryInfo loads
-// once however many breakpoints are explained; a rebuilt file gets a new
-// one, and the cache holds a bounded number.
-func TestDAPDoctorCache(t *testing.T) {
-	src := fixtures.Build(t, "worker", fixtures.NoOpt)
-	dir := t.TempDir()
-	var d dapDoctor
-	first, err := d.input(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again, _ := d.input(src); again != first {
-		t.Error("a second look at an unchanged binary made a new Input")
-	}
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	copies := make([]string, maxCachedInputs)
-	for i := range copies {
-		copies[i] = filepath.Join(dir, "w"+string(rune('a'+i)))
-		if err := os.WriteFile(copies[i], data, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := d.input(copies[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(d.inputs) != maxCachedInputs {
-		t.Errorf("%d cached inputs, want at most %d", len(d.inputs), maxCachedInputs)
-	}
-	if again, _ := d.input(src); again == first {
-		t.Error("the least recently used Input was not evicted")
-	}
-	// A rebuild in place: same path, new modification time.
-	cur, _ := d.input(copies[0])
-	later := cur.mtime.Add(time.Second)
-	if err := os.Chtimes(copies[0], later, later); err != nil {
-		t.Fatal(err)
-	}
-	if again, _ := d.input(copies[0]); again == cur {
-		t.Error("a rebuilt binary kept its old Input")
-	}
-	if _, err := d.input(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("input of a missing file: %v, want ErrNotExist", err)
-	}
 }
 
 // An attach to a process that is gone: the preflight says so before

@@ -124,12 +124,10 @@ func runDoctor(stdout, stderr io.Writer, args []string, o doctorOptions) int {
 
 // explain prints the catalog entry of one finding ID.
 func explain(stdout, stderr io.Writer, id string) int {
-	title, sev, why, ok := finding.Explain(strings.ToUpper(id))
-	if !ok {
-		fmt.Fprintf(stderr, "dlvx doctor: unknown finding ID %q; known: %s\n", id, strings.Join(finding.IDs(), " "))
+	if err := report.Explain(stdout, id); err != nil {
+		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return finding.ExitFailed
 	}
-	fmt.Fprintf(stdout, "%s (%s): %s\n\n%s\n\nMore: %s\n", strings.ToUpper(id), sev, title, why, finding.DocURL(strings.ToUpper(id)))
 	return finding.ExitClean
 }
 

@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 
+	"github.com/dlvx/dlvx/attachcheck"
 	"github.com/go-delve/delve/cmd/dlv/cmds"
 	"github.com/go-delve/delve/pkg/terminal"
 	"github.com/go-delve/delve/service"
@@ -144,30 +142,8 @@ func exitStatus(sig os.Signal) int {
 // tracingAnything reports whether a thread of this process traces any
 // process: an attach has begun and dying now could leave it stopped.
 func tracingAnything() bool {
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return true // cannot tell: assume an attach is under way
-	}
-	ours := map[string]bool{}
-	for _, t := range tasks {
-		ours[t.Name()] = true
-	}
-	statuses, _ := filepath.Glob("/proc/[0-9]*/status")
-	for _, p := range statuses {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
-				if tid, _ := strconv.Atoi(strings.TrimSpace(v)); tid != 0 && ours[strconv.Itoa(tid)] {
-					return true
-				}
-				break
-			}
-		}
-	}
-	return false
+	tracees, err := attachcheck.Host().Tracees()
+	return err != nil || len(tracees) > 0 // cannot tell: assume an attach is under way
 }
 
 // endingWhat says what stopping the session does to the process.

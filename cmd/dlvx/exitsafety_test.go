@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +20,7 @@ import (
 	"github.com/go-delve/delve/service/api"
 	"github.com/go-delve/delve/service/rpc2"
 
+	"github.com/dlvx/dlvx/attachcheck"
 	"github.com/dlvx/dlvx/internal/fixtures"
 )
 
@@ -102,6 +106,36 @@ func (s *interactive) exitStatus(t *testing.T) (int, string) {
 	return s.cmd.ProcessState.ExitCode(), s.out.String()
 }
 
+// procStatus returns pid's /proc status, nil once the process is gone.
+func procStatus(t *testing.T, pid int) *attachcheck.Status {
+	t.Helper()
+	st, err := attachcheck.ReadStatus(fmt.Sprintf("/proc/%d/status", pid))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// stopped reports whether st is in a job-control or tracing stop.
+func stopped(st *attachcheck.Status) bool { return st.State == 'T' || st.State == 't' }
+
+// checkUntraced fails unless pid is alive, untraced and not stopped; out
+// is the debugger's output, for the failure message.
+func checkUntraced(t *testing.T, pid int, out string) {
+	t.Helper()
+	switch st := procStatus(t, pid); {
+	case st == nil:
+		t.Errorf("target %d is gone\n%s", pid, out)
+	case st.TracerPid != 0:
+		t.Errorf("target still traced (TracerPid %d)\n%s", st.TracerPid, out)
+	case stopped(st):
+		t.Errorf("target left stopped: State %s\n%s", st.StateText, out)
+	}
+}
+
 // waitRunning waits until pid is traced and running (not in a tracing
 // stop): a continue is in progress.
 func waitRunning(t *testing.T, pid int) {
@@ -110,13 +144,14 @@ func waitRunning(t *testing.T, pid int) {
 	defer tick.Stop()
 	deadline := time.After(time.Minute)
 	for {
-		if procStatus(pid, "TracerPid") != "0" && !strings.HasPrefix(procStatus(pid, "State"), "t") {
+		st := procStatus(t, pid)
+		if st != nil && st.TracerPid != 0 && st.State != 't' {
 			return
 		}
 		select {
 		case <-tick.C:
 		case <-deadline:
-			t.Fatalf("pid %d never ran traced: State %s", pid, procStatus(pid, "State"))
+			t.Fatalf("pid %d never ran traced: %+v", pid, st)
 		}
 	}
 }
@@ -126,12 +161,7 @@ func waitRunning(t *testing.T, pid int) {
 // running on to a normal exit.
 func checkReleased(t *testing.T, tg *fixtures.Process, bin string, addr uint64) {
 	t.Helper()
-	if tp := procStatus(tg.PID, "TracerPid"); tp != "0" {
-		t.Errorf("target still traced (TracerPid %s)", tp)
-	}
-	if st := procStatus(tg.PID, "State"); strings.HasPrefix(st, "t") || strings.HasPrefix(st, "T") {
-		t.Errorf("target left stopped: State %s", st)
-	}
+	checkUntraced(t, tg.PID, "")
 	checkTextRestored(t, tg.PID, bin, addr)
 	if last := tg.Finish(t); !strings.HasPrefix(last, "done ") {
 		t.Errorf("target's last line %q, want done", last)
@@ -210,8 +240,8 @@ func TestLaunchSessionEndsChildOnSIGTERM(t *testing.T) {
 	if status != 128+15 || !strings.Contains(out, "ending the session and the process it started") {
 		t.Fatalf("dlvx exited %d, want 143 ending the child:\n%s", status, out)
 	}
-	if st := procStatus(pid, "State"); st != "" && !strings.HasPrefix(st, "Z") {
-		t.Errorf("launched child still alive after SIGTERM: State %s", st)
+	if st := procStatus(t, pid); st != nil && st.State != 'Z' {
+		t.Errorf("launched child still alive after SIGTERM: State %s", st.StateText)
 	}
 }
 
@@ -332,12 +362,7 @@ func TestSignalWhileAttaching(t *testing.T) {
 			if status != 0 && status != 128+int(sig) {
 				t.Fatalf("dlvx exited %d, want 0 or %d:\n%s", status, 128+int(sig), out)
 			}
-			if st := procStatus(tg.PID, "State"); strings.HasPrefix(st, "T") || strings.HasPrefix(st, "t") {
-				t.Errorf("target left stopped: State %s\n%s", st, out)
-			}
-			if tp := procStatus(tg.PID, "TracerPid"); tp != "0" {
-				t.Errorf("target still traced (TracerPid %s)", tp)
-			}
+			checkUntraced(t, tg.PID, out)
 			if last := tg.Finish(t); !strings.HasPrefix(last, "done ") {
 				t.Errorf("target's last line %q, want done", last)
 			}
@@ -362,8 +387,8 @@ func TestDAPServerSignalsDetach(t *testing.T) {
 			if code := srv.exitCode(t); code != 0 {
 				t.Fatalf("dlvx dap exited %d:\n%s", code, srv.out)
 			}
-			if tp := procStatus(tg.PID, "TracerPid"); tp != "0" {
-				t.Errorf("target still traced (TracerPid %s)", tp)
+			if st := procStatus(t, tg.PID); st == nil || st.TracerPid != 0 {
+				t.Errorf("target gone or still traced: %+v", st)
 			}
 			if last := tg.Finish(t); !strings.HasPrefix(last, "done ") {
 				t.Errorf("target's last line %q, want done", last)

@@ -302,3 +302,39 @@ func TestPreemptHookWarnsAboutGODEBUG(t *testing.T) {
 		t.Errorf("want the breakpoint set and an AP-CORRECT-GODEBUG notice:\n%s", out)
 	}
 }
+
+// Over DAP the resolver's notices reach the client, not the server's
+// standard error: the GODEBUG warning as an important line with its
+// detail in the console, the ABI0 choice (info) in the console only.
+func TestDAPPreemptNotices(t *testing.T) {
+	skipUnlessAMD64(t)
+	bin := fixtures.Build(t, "spin", fixtures.NoOpt)
+	srv := startDAP(t)
+	c := dialDAP(t, srv.addr)
+	c.response(c.request("initialize", map[string]any{"adapterID": "go"}))
+	c.response(c.request("launch", map[string]any{"mode": "exec", "program": bin, "env": map[string]string{"GODEBUG": "asyncpreemptoff=1"}}))
+	resp, events := c.response(c.request("setFunctionBreakpoints", map[string]any{
+		"breakpoints": []map[string]any{{"name": "preempt:entry"}, {"name": "runtime.asyncPreempt2+0"}},
+	}))
+	if bps := resp.(*godap.SetFunctionBreakpointsResponse).Body.Breakpoints; len(bps) != 2 || !bps[0].Verified || !bps[1].Verified {
+		t.Fatalf("setFunctionBreakpoints = %+v, want both verified", bps)
+	}
+	outs := outputs(events)
+	checkImportant(t, outs, "AP-CORRECT-GODEBUG")
+	abi0 := false
+	for _, o := range outs {
+		if strings.Contains(o.Body.Output, "BP-FUNCNAME-ABI0") {
+			abi0 = abi0 || o.Body.Category == "console"
+			if o.Body.Category == "important" {
+				t.Errorf("an info notice raised an important line: %q", o.Body.Output)
+			}
+		}
+	}
+	if !abi0 {
+		t.Errorf("no console output explains BP-FUNCNAME-ABI0: %+v", outs)
+	}
+	c.response(c.request("disconnect", map[string]any{"terminateDebuggee": true}))
+	if strings.Contains(srv.out.String(), "AP-CORRECT-GODEBUG") {
+		t.Errorf("the notice went to the server's standard error too:\n%s", srv.out)
+	}
+}

@@ -246,7 +246,7 @@ func waitTraced(t *testing.T, pid int) {
 	defer tick.Stop()
 	deadline := time.After(time.Minute)
 	for {
-		if tp := procStatus(pid, "TracerPid"); tp != "" && tp != "0" {
+		if st := procStatus(t, pid); st != nil && st.TracerPid != 0 {
 			return
 		}
 		select {
@@ -318,11 +318,11 @@ func TestAttachStoppedProcess(t *testing.T) {
 	deadline := time.After(time.Minute)
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
-	for !strings.HasPrefix(procStatus(tg.PID, "State"), "T") {
+	for st := procStatus(t, tg.PID); st == nil || st.State != 'T'; st = procStatus(t, tg.PID) {
 		select {
 		case <-tick.C:
 		case <-deadline:
-			t.Fatalf("pid %d never stopped: State %s", tg.PID, procStatus(tg.PID, "State"))
+			t.Fatalf("pid %d never stopped: %+v", tg.PID, st)
 		}
 	}
 	out := startDlvx(t, t.TempDir(), []string{"break main.work", "continue"}, "attach", strconv.Itoa(tg.PID), bin).wait(t)

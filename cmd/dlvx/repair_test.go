@@ -31,8 +31,8 @@ func TestRepairAfterUpstreamDlvSIGKILL(t *testing.T) {
 	if !want.Match(doctor) || !strings.Contains(string(doctor), "no dlvx journal lists it") {
 		t.Fatalf("doctor --pid does not name the leftover in main.work at %#x:\n%s", bp.Addr, doctor)
 	}
-	if st := procStatus(tg.PID, "State"); strings.HasPrefix(st, "t") || strings.HasPrefix(st, "T") {
-		t.Errorf("doctor left the process stopped: State %s", st)
+	if st := procStatus(t, tg.PID); st != nil && stopped(st) {
+		t.Errorf("doctor left the process stopped: State %s", st.StateText)
 	}
 	out, err := exec.Command(dlvxBin, "repair", strconv.Itoa(tg.PID)).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), hex(bp.Addr)+" in main.work") {

@@ -40,7 +40,8 @@
 //     client while the client is not reading.
 //
 // Messages the layer adds are written to the client by whichever goroutine
-// produces them, under the same lock that assigns seq, so the client sees
+// produces them (Middleware.Notify writes from the caller's: Delve's, for
+// the resolver's notices while a breakpoint is set), under the same lock that assigns seq, so the client sees
 // seq strictly increasing in wire order. When either goroutine fails (read
 // or write error, malformed frame) it closes both the client connection and
 // the pipe, which unblocks the other goroutine and Delve; Delve then sees

@@ -7,7 +7,7 @@ import (
 )
 
 // A Doctor examines the executable a session is about to debug. cmd/dlvx
-// installs one backed by the dwarfcheck package.
+// installs package dapdoctor's.
 type Doctor interface {
 	// Examine returns what the user should know about debugging the
 	// executable at path. An error means the examination could not run;
@@ -15,7 +15,7 @@ type Doctor interface {
 	Examine(ctx context.Context, path string) (Report, error)
 }
 
-// A Report is a doctor's findings, rendered for a DAP client.
+// A Report is a doctor's findings, or a notice, rendered for a DAP client.
 type Report struct {
 	// Important holds one line per finding of warning or error severity,
 	// shown in output category "important" (VS Code shows these in a
@@ -27,7 +27,7 @@ type Report struct {
 }
 
 // A BreakpointExplainer says why a breakpoint did not bind. cmd/dlvx
-// installs one backed by the resolver and dwarfcheck packages.
+// installs package dapdoctor's.
 type BreakpointExplainer interface {
 	// ExplainLine explains an unverified breakpoint at file:line of the
 	// executable at binary. It returns "" when it has nothing to add.
@@ -48,6 +48,12 @@ func (s *session) examine(path string) {
 		s.output("console", fmt.Sprintf("dlvx: the doctor could not examine %s: %v (%v)\n", path, err, ErrIDDoctorFailed))
 		return
 	}
+	s.show(rep)
+}
+
+// show sends a report as output events: each important line, then the
+// detail for the debug console.
+func (s *session) show(rep Report) {
 	for _, line := range rep.Important {
 		s.output("important", strings.TrimRight(line, "\n")+"\n")
 	}

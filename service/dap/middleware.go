@@ -21,6 +21,8 @@ type Middleware struct {
 	ServedBinary func() string
 	// Log, if set, receives the errors that end a session.
 	Log *log.Logger
+
+	live sessions // being relayed, for Notify
 }
 
 // Listener wraps l so that each accepted connection is a Conn.

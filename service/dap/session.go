@@ -37,11 +37,13 @@ func (m *Middleware) newSession(client, adapter net.Conn) *session {
 
 // run relays until either direction stops, and returns when both have.
 func (s *session) run() {
+	s.m.live.add(s)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); s.stop(s.fromClient()) }()
 	go func() { defer wg.Done(); s.stop(s.fromAdapter()) }()
 	wg.Wait()
+	s.m.live.remove(s)
 	if s.err != nil {
 		s.m.logf("dlvx dap: %v", s.err)
 	}
