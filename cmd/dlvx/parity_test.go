@@ -15,8 +15,9 @@ import (
 // mapped to its added flags, or to nil when the whole command is new. The
 // parity test fails on anything else that differs.
 var dlvxAdditions = map[string][]string{
-	"attach": {"--no-preflight"},
+	"attach": {"--no-preflight", "--stop-timeout"},
 	"doctor": nil,
+	"repair": nil,
 }
 
 // dlvxGlobalAdditions are root persistent flags dlvx adds: every command's
