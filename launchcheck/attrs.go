@@ -45,41 +45,51 @@ func checkAttributes(t *Target) ([]finding.Finding, error) {
 	l := t.L
 	known, ok := goAttrs[l.Request]
 	if !ok {
-		fd := finding.New("ENV-IDECONF-MODE", finding.Evidencef(l.At(t.File, "request"), "%s: \"request\": %q", l.Cfg.Label(), l.Request))
-		fd.Title = `"request" must be "launch" or "attach"`
+		fd := finding.New("ENV-IDECONF-REQUEST", finding.Evidencef(l.At(t.File, "request"), "%s: \"request\": %q", l.Cfg.Label(), l.Request))
+		fd.Fixes = []finding.Fix{{Summary: `"request": "launch" (Delve starts the program) or "attach" (a running process or server)`}}
 		return []finding.Finding{fd}, nil
 	}
 	all := append(slices.Clone(vscodeAttrs), known...)
 	var out []finding.Finding
 	for _, key := range l.Cfg.Keys {
-		if slices.Contains(all, key) {
-			continue
+		if slices.Contains(all, key) || key == "remotePath" && l.RemotePath != "" {
+			continue // remotePath: ENV-IDECONF-LEGACY or ENV-IDECONF-REMOTEPATH below
 		}
-		fd := finding.New("ENV-IDECONF-UNKNOWN", finding.Evidencef(l.At(t.File, key), "%s: %q is not an attribute of a Go %s configuration", l.Cfg.Label(), key, l.Request))
-		if c := resolver.Closest(key, all, 1); len(c) > 0 {
-			fd.Title = fmt.Sprintf("unknown attribute %q: did you mean %q?", key, c[0])
-			fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf("rename %q to %q", key, c[0])}}
-		} else if other := otherRequest(l.Request); slices.Contains(goAttrs[other], key) {
-			fd.Title = fmt.Sprintf("attribute %q belongs to %q configurations", key, other)
-		}
-		out = append(out, fd)
+		out = append(out, unknownAttr(t, key, all))
 	}
 	if l.DebugAdapter == "legacy" {
 		fd := finding.New("ENV-IDECONF-LEGACY", finding.Evidencef(l.At(t.File, "debugAdapter"), `%s: "debugAdapter": "legacy"`, l.Cfg.Label()))
 		fd.Fixes = []finding.Fix{{Summary: `remove "debugAdapter" (dlv-dap is the default); replace "remotePath" by a "substitutePath" rule`}}
 		out = append(out, fd)
 	} else if l.RemotePath != "" {
-		fd := finding.New("ENV-IDECONF-LEGACY", finding.Evidencef(l.At(t.File, "remotePath"), `%s: "remotePath": %q`, l.Cfg.Label(), l.RemotePath))
-		fd.Title = `"remotePath" is ignored by the dlv-dap adapter`
+		fd := finding.New("ENV-IDECONF-REMOTEPATH", finding.Evidencef(l.At(t.File, "remotePath"), `%s: "remotePath": %q`, l.Cfg.Label(), l.RemotePath))
 		fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf(`use "substitutePath": [{"from": %q, "to": %q}]`, t.Opt.Vars.WorkspaceFolder, l.RemotePath)}}
 		out = append(out, fd)
 	}
 	for _, key := range sortedKeys(l.Errors) {
-		fd := finding.New("ENV-IDECONF-UNKNOWN", finding.Evidencef(l.At(t.File, key), "%s: %v", l.Cfg.Label(), l.Errors[key]))
-		fd.Title = fmt.Sprintf("attribute %q has the wrong type", key)
+		fd := finding.New("ENV-IDECONF-TYPE", finding.Evidencef(l.At(t.File, key), "%s: %v", l.Cfg.Label(), l.Errors[key]))
 		out = append(out, fd)
 	}
 	return out, nil
+}
+
+// unknownAttr reports an attribute vscode-go does not know in this
+// request: misspelled (with the closest known name) or one of the other
+// request's attributes.
+func unknownAttr(t *Target, key string, known []string) finding.Finding {
+	l := t.L
+	at := l.At(t.File, key)
+	if other := otherRequest(l.Request); slices.Contains(goAttrs[other], key) {
+		fd := finding.New("ENV-IDECONF-REQATTR", finding.Evidencef(at, "%s: %q is an attribute of %q configurations, not of %q ones", l.Cfg.Label(), key, other, l.Request))
+		fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf("remove %q, or make this an %q configuration", key, other)}}
+		return fd
+	}
+	fd := finding.New("ENV-IDECONF-UNKNOWN", finding.Evidencef(at, "%s: %q is not an attribute of a Go %s configuration", l.Cfg.Label(), key, l.Request))
+	if c := resolver.Closest(key, known, 1); len(c) > 0 {
+		fd.Evidence = append(fd.Evidence, finding.Evidencef("vscode-go:package.json", "the closest attribute vscode-go knows is %q", c[0]))
+		fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf("rename %q to %q", key, c[0])}}
+	}
+	return fd
 }
 
 func otherRequest(r string) string {

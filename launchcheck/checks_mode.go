@@ -21,7 +21,7 @@ func checkMode(t *Target) ([]finding.Finding, error) {
 		return nil, nil // reported by checkVariables
 	}
 	if !slices.Contains(modes[l.Request], l.Mode) && l.WrittenMode != "" {
-		fd := t.modeFinding(fmt.Sprintf("%q is not a mode of %q", l.WrittenMode, l.Request), "mode", `"mode": %q`, l.WrittenMode)
+		fd := finding.New("ENV-IDECONF-MODE-UNKNOWN", finding.Evidencef(l.At(t.File, "mode"), `%s: "mode": %q is not a mode of %q (%s)`, l.Cfg.Label(), l.WrittenMode, l.Request, strings.Join(modes[l.Request], ", ")))
 		if c := resolver.Closest(l.WrittenMode, modes[l.Request], 1); len(c) > 0 {
 			fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf(`"mode": %q`, c[0])}}
 		}
@@ -29,21 +29,17 @@ func checkMode(t *Target) ([]finding.Finding, error) {
 	}
 	switch {
 	case l.Request == "launch" && l.Mode == "remote":
-		fd := finding.New("ENV-IDECONF-LEGACY", finding.Evidencef(l.At(t.File, "request"), `%s: "request": "launch" with "mode": "remote"`, l.Cfg.Label()))
-		fd.Title = `"launch" with mode "remote" is deprecated`
+		fd := finding.New("ENV-IDECONF-LAUNCH-REMOTE", finding.Evidencef(l.At(t.File, "request"), `%s: "request": "launch" with "mode": "remote"`, l.Cfg.Label()))
 		fd.Fixes = []finding.Fix{{Summary: `use "request": "attach", "mode": "remote"`}}
 		return []finding.Finding{fd}, nil
 	case l.Request == "attach" && l.Mode == "local":
-		if _, ok := l.Cfg.Attrs["processId"]; !ok {
-			return []finding.Finding{t.modeFinding(`attach in mode "local" needs "processId"`, "mode", `no "processId"`)}, nil
-		}
-		return nil, nil
+		return checkProcessID(t), nil
 	case l.Request != "launch" || l.Mode == "replay":
 		return nil, nil
 	}
 	if l.Program == "" {
-		fd := finding.New("ENV-IDECONF-PROGRAM", finding.Evidencef(l.At(t.File, "program"), `%s: no "program"`, l.Cfg.Label()))
-		fd.Title = `"program" is missing`
+		fd := finding.New("ENV-IDECONF-NOPROGRAM", finding.Evidencef(l.At(t.File, "program"), `%s: no "program" in mode %q`, l.Cfg.Label(), l.Mode))
+		fd.Fixes = []finding.Fix{{Summary: `"program": "${workspaceFolder}" (the main package), or the executable for exec and core`}}
 		return []finding.Finding{fd}, nil
 	}
 	st, err := os.Stat(l.Program)
@@ -63,15 +59,15 @@ func (t *Target) modeAgainstProgram(st os.FileInfo) ([]finding.Finding, error) {
 	switch l.Mode {
 	case "debug", "test":
 		if kind == "executable" {
-			fd := t.modeFinding(fmt.Sprintf("mode %q builds a package, but program is an executable", l.Mode), "program", "%s is an executable", l.Program)
+			fd := t.modeFinding("program", "mode %q builds a package, but %s is an executable", l.Mode, l.Program)
 			fd.Fixes = []finding.Fix{{Summary: `"mode": "exec"`}}
 			return []finding.Finding{fd}, nil
 		}
 		if kind == "other" {
-			return []finding.Finding{t.modeFinding(fmt.Sprintf("mode %q needs a package directory or a .go file", l.Mode), "program", "%s is neither", l.Program)}, nil
+			return []finding.Finding{t.modeFinding("program", "mode %q needs a package directory or a .go file, but %s is neither", l.Mode, l.Program)}, nil
 		}
 		if l.Mode == "test" && kind == "file" && !strings.HasSuffix(l.Program, "_test.go") {
-			fd := t.modeFinding(`mode "test" with a non-test file`, "program", "%s is not a _test.go file", l.Program)
+			fd := t.modeFinding("program", `mode "test" with %s, which is not a _test.go file`, l.Program)
 			fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf(`"program": %q (the package directory)`, filepath.Dir(l.Program))}}
 			return []finding.Finding{fd}, nil
 		}
@@ -80,7 +76,7 @@ func (t *Target) modeAgainstProgram(st os.FileInfo) ([]finding.Finding, error) {
 		}
 	case "exec", "core":
 		if kind != "executable" {
-			fd := t.modeFinding(fmt.Sprintf("mode %q needs an executable, but program is a %s", l.Mode, kind), "program", "%s", l.Program)
+			fd := t.modeFinding("program", "mode %q needs an executable, but %s is a %s", l.Mode, l.Program, kind)
 			if kind == "directory" || kind == "file" {
 				fd.Fixes = []finding.Fix{{Summary: `"mode": "debug" (Delve builds it), or "program": the built executable`}}
 			}
@@ -88,8 +84,7 @@ func (t *Target) modeAgainstProgram(st os.FileInfo) ([]finding.Finding, error) {
 		}
 		if l.Mode == "core" {
 			if _, err := os.Stat(l.CoreFilePath); err != nil || l.CoreFilePath == "" {
-				fd := finding.New("ENV-IDECONF-PROGRAM", finding.Evidencef(l.At(t.File, "coreFilePath"), `%s: "coreFilePath": %q: the core file is missing`, l.Cfg.Label(), l.CoreFilePath))
-				fd.Title = "core file not found"
+				fd := finding.New("ENV-IDECONF-NOCORE", finding.Evidencef(l.At(t.File, "coreFilePath"), `%s: "coreFilePath": %q: the core file is missing`, l.Cfg.Label(), l.CoreFilePath))
 				return []finding.Finding{fd}, nil
 			}
 		}
@@ -97,10 +92,29 @@ func (t *Target) modeAgainstProgram(st os.FileInfo) ([]finding.Finding, error) {
 	return nil, nil
 }
 
-func (t *Target) modeFinding(title, key, format string, args ...any) finding.Finding {
-	fd := finding.New("ENV-IDECONF-MODE", finding.Evidencef(t.L.At(t.File, key), t.L.Cfg.Label()+": "+format, args...))
-	fd.Title = title
-	return fd
+// modeFinding reports mode and program disagreeing; the evidence says how.
+func (t *Target) modeFinding(key, format string, args ...any) finding.Finding {
+	return finding.New("ENV-IDECONF-MODE", finding.Evidencef(t.L.At(t.File, key), t.L.Cfg.Label()+": "+format, args...))
+}
+
+// checkProcessID reports an attach in mode local that names no process:
+// vscode-go then opens its process picker (waitFor aside).
+func checkProcessID(t *Target) []finding.Finding {
+	l := t.L
+	if _, ok := l.Cfg.Attrs["waitFor"]; ok {
+		return nil
+	}
+	pid, ok := l.Cfg.Attrs["processId"]
+	if ok && string(pid.Value) != "0" {
+		return nil
+	}
+	fact := `no "processId"`
+	if ok {
+		fact = `"processId": 0`
+	}
+	fd := finding.New("ENV-IDECONF-NOPID", finding.Evidencef(l.At(t.File, "processId"), "%s: %s in mode %q", l.Cfg.Label(), fact, l.Mode))
+	fd.Fixes = []finding.Fix{{Summary: `"processId": "${command:pickGoProcess}" (Go processes only), a process name, or "waitFor": NAME`}}
+	return []finding.Finding{fd}
 }
 
 // programKind classifies a program path: directory, file (.go),

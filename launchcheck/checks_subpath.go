@@ -63,12 +63,16 @@ func judgeRules(file string, l *Launch, ws string, wfiles, bfiles []string, wher
 			return []finding.Finding{fd}, &corrected
 		}
 	}
-	fd := finding.New("ENV-IDECONF-SUBPATH", binEv)
+	id := "ENV-IDECONF-SUBPATH"
+	switch {
+	case needed.From == needed.To:
+		id = "ENV-IDECONF-SUBPATH-NEEDLESS"
+	case len(l.SubstitutePath) == 0:
+		id = "ENV-IDECONF-SUBPATH-MISSING"
+	}
+	fd := finding.New(id, binEv)
 	if needed.From == needed.To {
-		fd.Title = "substitutePath sends workspace files to paths the binary does not have"
 		fd.Evidence = append(fd.Evidence, finding.Evidencef(where, "the binary records the workspace's own paths: no rule is needed"))
-	} else if len(l.SubstitutePath) == 0 {
-		fd.Title = "the binary was built elsewhere and substitutePath is missing"
 	}
 	for _, v := range verdicts {
 		if v.mapped == 0 && v.local == 0 {
