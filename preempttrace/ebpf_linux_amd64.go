@@ -219,4 +219,3 @@ func loadBias(pid int, elfEntry uint64) (uint64, error) {
 	}
 	return 0, errors.New("no AT_ENTRY in auxv")
 }
-
