@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean
+.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean bpf
 
 all: build
 
@@ -87,6 +87,11 @@ bench-preempt: build upstream-dlv
 
 bench-dap: build upstream-dlv
 	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(GO) test -run '^$$' -bench DAP -benchtime 5x ./cmd/dlvx ./service/dap
+
+# The BPF object of dlvx trace --ebpf, committed with its loader; needs
+# clang and llvm-strip (apt-get install clang llvm), dlvx's build does not.
+bpf:
+	cd preempttrace && $(GO) generate ./
 
 clean:
 	rm -rf $(BIN) third_party $(CACHE)

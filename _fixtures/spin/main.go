@@ -23,7 +23,7 @@ var sink []byte
 //go:noinline
 func spin(n int) int {
 	x := 1
-	for i := 0; i < n; i++ {
+	for i := 0; i < n; i++ { // dlvx:mark spin-loop
 		x = x*31 + i // dlvx:mark spin-body
 		x ^= x >> 7  // dlvx:mark spin-mix
 	}

@@ -66,4 +66,5 @@ func addCommands(root *cobra.Command) {
 	root.AddCommand(repairCommand())
 	addDAPFlags(root)
 	addAttachPreflight(root)
+	addTrace(root)
 }

@@ -1,0 +1,102 @@
+package preempttrace
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
+)
+
+// needEBPF skips (fails under CI) where this host cannot run the tracer.
+func needEBPF(t *testing.T) {
+	t.Helper()
+	err := CheckEBPF()
+	fixtures.Need(t, err == nil, "eBPF tracing: %v", err)
+}
+
+// TestEBPFEntryMatchesPtrace traces one program's preempt:entry with both
+// backends: the sets of main.spin's preempted lines are equal (a rare
+// preemption of churn may show in one run only).
+func TestEBPFEntryMatchesPtrace(t *testing.T) {
+	needEBPF(t)
+	for _, v := range []fixtures.Variant{fixtures.NoOpt, fixtures.PIE} {
+		t.Run(v.Name, func(t *testing.T) {
+			bin := fixtures.Build(t, "spin", v)
+			fast, _ := collect(t, EBPF, Options{Location: "preempt:entry", Args: []string{bin, "-for", "2s"}})
+			checkSpinEvents(t, fast)
+			slow, _ := collect(t, Ptrace, Options{Location: "preempt:entry", Args: []string{bin, "-for", "2s"}})
+			checkSpinEvents(t, slow)
+			if a, b := lineSet(fast), lineSet(slow); !equalSets(a, b) {
+				t.Errorf("preempted lines: eBPF %v, ptrace %v", a, b)
+			}
+		})
+	}
+}
+
+func lineSet(events []Event) map[LineKey]bool {
+	m := map[LineKey]bool{}
+	for _, e := range events {
+		if e.Function == "main.spin" {
+			m[LineKey{e.Function, e.File, e.Line}] = true
+		}
+	}
+	return m
+}
+
+func equalSets(a, b map[LineKey]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestEBPFGoroutineFilter filters in the kernel to a goroutine seen in an
+// unfiltered trace of the same process.
+func TestEBPFGoroutineFilter(t *testing.T) {
+	needEBPF(t)
+	bin := fixtures.Build(t, "spin", fixtures.NoOpt)
+	p := fixtures.StartReady(t, bin, "-for", "6s")
+	events, _ := collect(t, EBPF, Options{Location: "preempt:entry", Pid: p.PID, For: time.Second})
+	checkSpinEvents(t, events)
+	g := events[0].Goroutine
+	filtered, _ := collect(t, EBPF, Options{Location: "preempt:entry@g" + itoa(g), Pid: p.PID, For: time.Second})
+	checkSpinEvents(t, filtered)
+	for _, e := range filtered {
+		if e.Goroutine != g {
+			t.Errorf("filter @g%d delivered goroutine %d", g, e.Goroutine)
+		}
+	}
+	checkHookText(t, bin, p.PID)
+	if err := p.Wait(t); err != nil {
+		t.Errorf("traced program did not exit normally: %v", err)
+	}
+}
+
+// TestEBPFMemlockChild runs CheckEBPF in a child with a locked-memory
+// limit below the ring buffer's size.
+func TestEBPFMemlockChild(t *testing.T) {
+	if os.Getenv("DLVX_TEST_MEMLOCK_CHILD") == "1" {
+		var pe *PrereqError
+		err := CheckEBPF()
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "ENV-EBPF-MEMLOCK") {
+			t.Fatalf("CheckEBPF with a low memlock limit: %v, want a PrereqError naming ENV-EBPF-MEMLOCK", err)
+		}
+		return
+	}
+	needEBPF(t)
+	sh := fixtures.NeedTool(t, "sh")
+	cmd := exec.Command(sh, "-c", `ulimit -l 1024 && exec "$0" -test.run '^TestEBPFMemlockChild$' -test.count=1`, os.Args[0])
+	cmd.Env = append(os.Environ(), "DLVX_TEST_MEMLOCK_CHILD=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+}
