@@ -28,6 +28,7 @@ func installDAP() {
 	doc := &dapDoctor{}
 	dapLayer.Doctor, dapLayer.Explainer = doc, doc
 	dapLayer.ServedBinary = servedBinary
+	installEditorHook()
 	cmds.WrapListener = wrapListener
 	cmds.WrapConn = func(c net.Conn) net.Conn { return dapLayer.Conn(c) }
 }

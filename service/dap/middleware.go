@@ -21,6 +21,8 @@ type Middleware struct {
 	ServedBinary func() string
 	// Log, if set, receives the errors that end a session.
 	Log *log.Logger
+
+	served delveRef // a headless server's session (ServeDelve)
 }
 
 // Listener wraps l so that each accepted connection is a Conn.
