@@ -201,7 +201,7 @@ func (s *session) refuse(req godap.Message, err error) {
 		id = re.ID
 	}
 	resp := &godap.ErrorResponse{
-		Response: godap.Response{ProtocolMessage: godap.ProtocolMessage{Type: "response"}, Command: r.Command, RequestSeq: r.Seq, Message: err.Error()},
+		Response: godap.Response{ProtocolMessage: godap.ProtocolMessage{Type: "response"}, Command: r.Command, RequestSeq: r.Seq, Message: "dlvx: " + err.Error()},
 		Body:     godap.ErrorResponseBody{Error: &godap.ErrorMessage{Id: int(id), Format: "dlvx: " + err.Error(), ShowUser: true}},
 	}
 	if err := s.send(resp); err != nil {
