@@ -22,13 +22,16 @@ import (
 // Delve 1.27.2 answers none of these requests ("unsupported"), so the
 // layer answers them itself, and advertises them in the initialize
 // response only when it has a Delve session to answer them with. Requests
-// are answered on the client reader goroutine, which reaches the debugger
-// only while the target is stopped; the adapter reader never calls the
-// debugger, so Delve's own messages always flow.
+// are answered one at a time on a goroutine of their own, and reach the
+// debugger only while the target is stopped; the rewrites of
+// setBreakpoints and stepIn happen on the client reader, which waits for
+// Delve's target lock a bounded time (tryLockTarget); the adapter reader
+// never calls the debugger, so Delve's own messages always flow.
 
 // editor is a session's state for the editor features. Frames, goto and
 // step-in targets are valid until the target runs again.
 type editor struct {
+	run        sync.Mutex // serialises the requests the layer answers
 	mu         sync.Mutex
 	noMove     bool                 // launch attribute "dlvxMoveBreakpoints": false
 	traces     map[int]traceRequest // stackTrace requests by seq
@@ -97,9 +100,16 @@ func (s *session) editorRequest(env envelope, content []byte) (forward []byte, a
 	if err != nil {
 		return content, false // Delve answers it with its own error
 	}
-	if err := h(s, msg); err != nil {
-		s.refuse(msg, err)
-	}
+	// Answered off the client reader, one at a time: a request that waits
+	// for Delve's target lock (the target started running) must not hold
+	// up the client's later requests, a pause among them.
+	go func() {
+		s.ed.run.Lock()
+		defer s.ed.run.Unlock()
+		if err := h(s, msg); err != nil {
+			s.refuse(msg, err)
+		}
+	}()
 	return nil, true
 }
 

@@ -227,3 +227,33 @@ func TestConsoleCommandsAreDelves(t *testing.T) {
 	}
 	c.response(c.request("disconnect", `{"terminateDebuggee":true}`))
 }
+
+// TestEditorWhileRunning checks that, while the target runs, the editor
+// requests answer at once (the layer never waits for the next stop) and
+// breakpoints go to Delve as asked.
+func TestEditorWhileRunning(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	src := filepath.Join(fixtures.Dir("worker"), "main.go")
+	c := startEditor(t)
+	c.response(c.request("initialize", `{"adapterID":"go","linesStartAt1":true,"columnsStartAt1":true,"pathFormat":"path"}`))
+	c.response(c.request("launch", fmt.Sprintf(`{"mode":"exec","program":%q,"args":["-n","100000","-pause","10ms"]}`, bin)))
+	c.event("initialized")
+	c.response(c.request("configurationDone", `{}`))
+	e := c.failure(c.request("completions", `{"text":"p.","column":3}`))
+	if e.Body.Error.Id != int(ErrIDNotStopped) {
+		t.Errorf("completions while running: %+v, want %v", e.Body.Error, ErrIDNotStopped)
+	}
+	locs := c.response(c.request("breakpointLocations", fmt.Sprintf(`{"source":{"path":%q},"line":1,"endLine":100}`, src))).(*godap.BreakpointLocationsResponse)
+	if len(locs.Body.Breakpoints) != 0 {
+		t.Errorf("breakpointLocations while running read Delve's line tables: %+v", locs.Body.Breakpoints)
+	}
+	line := fixtures.Line(t, "worker", "main.go", "work-body")
+	bps := c.response(c.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d}]}`, src, line))).(*godap.SetBreakpointsResponse)
+	if len(bps.Body.Breakpoints) != 1 || !bps.Body.Breakpoints[0].Verified {
+		t.Errorf("setBreakpoints while running: %+v", bps.Body.Breakpoints)
+	}
+	if st := c.stopped(); st.Reason != "breakpoint" {
+		t.Errorf("stopped with reason %q, want breakpoint", st.Reason)
+	}
+	c.response(c.request("disconnect", `{"terminateDebuggee":true}`))
+}

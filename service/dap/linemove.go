@@ -3,10 +3,12 @@ package dap
 import (
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/dlvx/dlvx/breakcheck"
 	"github.com/dlvx/dlvx/srcpath"
 	"github.com/go-delve/delve/pkg/proc"
+	"github.com/go-delve/delve/service/debugger"
 	godap "github.com/google/go-dap"
 )
 
@@ -41,33 +43,69 @@ func (c *linesCache) reset() {
 	c.bi, c.lines = nil, nil
 }
 
-// lineTable returns the line tables of the session's binary, nil when
-// there is none or they cannot be had without waiting for a running
-// target to stop. Called on the client reader only.
-func (s *session) lineTable() *breakcheck.Lines {
+// lockWait bounds how long a rewrite on the client reader waits for
+// Delve's target lock: Delve holds it while the target runs, and the
+// client's request must not wait for the next breakpoint.
+const lockWait = 200 * time.Millisecond
+
+// tryLockTarget takes the debugger's target lock, which every use of
+// Delve's BinaryInfo needs (its line tables cache state machines as they
+// are read), waiting at most wait. On timeout the lock is released as
+// soon as it is obtained.
+func tryLockTarget(d *debugger.Debugger, wait time.Duration) (*proc.TargetGroup, func(), bool) {
+	type locked struct {
+		grp    *proc.TargetGroup
+		unlock func()
+	}
+	ch := make(chan locked, 1)
+	go func() {
+		grp, unlock := d.LockTargetGroup()
+		ch <- locked{grp, unlock}
+	}()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case l := <-ch:
+		return l.grp, l.unlock, true
+	case <-t.C:
+		go func() { (<-ch).unlock() }()
+		return nil, nil, false
+	}
+}
+
+// withLines runs f with the line tables of the session's binary, under
+// Delve's target lock; it reports false, without running f, when there
+// is no binary yet or the target is running.
+func (s *session) withLines(f func(*breakcheck.Lines)) bool {
+	d := s.debugger()
+	if d == nil || d.IsRunning() {
+		return false
+	}
+	grp, unlock, ok := tryLockTarget(d, lockWait)
+	if !ok {
+		return false
+	}
+	defer unlock()
 	c := &s.ed.lines
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.lines != nil {
-		return c.lines
+	if grp == nil || grp.Selected == nil {
+		return false
 	}
-	d := s.debugger()
-	if d == nil || d.IsRunning() {
-		return nil
+	if bi := grp.Selected.BinInfo(); c.lines == nil || c.bi != bi {
+		if c.lines != nil {
+			c.lines.Close()
+		}
+		lines, err := breakcheck.NewLines(bi)
+		if err != nil {
+			s.m.logf("dlvx dap: line tables: %v", err)
+			c.bi, c.lines = nil, nil
+			return false
+		}
+		c.bi, c.lines = bi, lines
 	}
-	grp, unlock := d.LockTargetGroup()
-	var bi *proc.BinaryInfo
-	if grp != nil && grp.Selected != nil {
-		bi = grp.Selected.BinInfo()
-	}
-	unlock()
-	lines, err := breakcheck.NewLines(bi)
-	if err != nil {
-		s.m.logf("dlvx dap: line tables: %v", err)
-		return nil
-	}
-	c.bi, c.lines = bi, lines
-	return lines
+	f(c.lines)
+	return true
 }
 
 // readMoveSetting reads MoveBreakpointsAttr from a launch or attach.
@@ -107,24 +145,24 @@ func (s *session) moveBreakpoints(content []byte) []byte {
 	if !ok || req.Arguments.Source.Path == "" || len(req.Arguments.Breakpoints) == 0 {
 		return content
 	}
-	lines := s.lineTable()
-	if lines == nil {
-		return content
-	}
 	file := srcpath.Apply(req.Arguments.Source.Path, s.target.Rules())
 	asked := map[int]bool{}
 	for _, bp := range req.Arguments.Breakpoints {
 		asked[bp.Line] = true
 	}
 	var moves []lineMove
-	for i, bp := range req.Arguments.Breakpoints {
-		p := lines.Place(file, req.Arguments.Source.Path, bp.Line)
-		if !p.Moved(bp.Line) || asked[p.Line] {
-			continue // a breakpoint already there says it all
+	// While the target runs, Delve's line tables are in use: the
+	// breakpoints go as asked, and the unverified ones are explained.
+	s.withLines(func(lines *breakcheck.Lines) {
+		for i, bp := range req.Arguments.Breakpoints {
+			p := lines.Place(file, req.Arguments.Source.Path, bp.Line)
+			if !p.Moved(bp.Line) || asked[p.Line] {
+				continue // a breakpoint already there says it all
+			}
+			asked[p.Line] = true
+			moves = append(moves, lineMove{index: i, from: bp.Line, to: p.Line, reason: p.Reason})
 		}
-		asked[p.Line] = true
-		moves = append(moves, lineMove{index: i, from: bp.Line, to: p.Line, reason: p.Reason})
-	}
+	})
 	if len(moves) == 0 {
 		return content
 	}
@@ -213,17 +251,15 @@ func (s *session) onBreakpointLocations(msg godap.Message) error {
 	if !ok {
 		return nil
 	}
-	lines := s.lineTable()
-	if lines == nil {
-		return &RefusedError{ErrIDNotStopped, "the binary's line tables are not loaded yet"}
-	}
 	a := req.Arguments
 	end := max(a.EndLine, a.Line)
 	file := srcpath.Apply(a.Source.Path, s.target.Rules())
-	locs := []godap.BreakpointLocation{}
-	for _, n := range lines.Statements(file, a.Line, end) {
-		locs = append(locs, godap.BreakpointLocation{Line: n})
-	}
+	locs := []godap.BreakpointLocation{} // none while the target runs
+	s.withLines(func(lines *breakcheck.Lines) {
+		for _, n := range lines.Statements(file, a.Line, end) {
+			locs = append(locs, godap.BreakpointLocation{Line: n})
+		}
+	})
 	s.reply(msg, godap.BreakpointLocationsResponseBody{Breakpoints: locs})
 	return nil
 }
