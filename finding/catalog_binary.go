@@ -41,7 +41,7 @@ var binaryCatalog = map[string]entry{
 	"BP-NOTINBIN": {SevError, "file is not compiled into this binary",
 		"The binary has no code from this file, although its path mapping is right (other files of the directory are present): the file is excluded by build tags or GOOS/GOARCH, is a _test.go file while debugging the program (or the reverse), or belongs to another binary. Adding substitutePath rules will not help."},
 	"BP-NOSTMT": {SevError, "line has no statement",
-		"The line has no machine code marked as a statement (a comment, a declaration, a closing brace, or a line the compiler folded into another). Delve does not move breakpoints: use one of the nearest statement lines shown."},
+		"The line has no machine code marked as a statement (a comment, a declaration, a closing brace, or a line the compiler folded into another). Delve does not move line breakpoints: use one of the nearest statement lines of the same function shown (in an editor, dlvx moves the breakpoint to the next one)."},
 	"BP-FUNCNAME": {SevError, "no function with this name",
 		"Function breakpoints need the package-qualified name as the binary records it (main.main, example.com/pkg.(*T).Method). The candidates shown are the closest names in the binary."},
 	"BP-FUNCNAME-REMOVED": {SevError, "function is declared in the source but not in the binary",
