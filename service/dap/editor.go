@@ -34,6 +34,7 @@ type editor struct {
 	run        sync.Mutex // serialises the requests the layer answers
 	mu         sync.Mutex
 	noMove     bool                 // launch attribute "dlvxMoveBreakpoints": false
+	mode       string               // the launch or attach mode: "core" cannot move a PC
 	traces     map[int]traceRequest // stackTrace requests by seq
 	frames     map[int]frameRef     // stackTrace frame id → goroutine and depth
 	gotos      map[int]gotoTarget   // by target id
@@ -89,7 +90,7 @@ func (s *session) editorRequest(env envelope, content []byte) (forward []byte, a
 	case "stepIn":
 		return s.stepInto(content), false
 	case "launch", "attach":
-		s.readMoveSetting(content)
+		s.readLaunchSettings(content)
 		return content, false
 	}
 	h, ok := editorCommands[env.Command]
@@ -124,6 +125,7 @@ func (s *session) editorResponse(env envelope, content []byte) []byte {
 		return addCapabilities(content)
 	case env.Type == "response" && env.Success && (env.Command == "launch" || env.Command == "attach" || env.Command == "restart"):
 		s.ed.lines.reset()
+		s.withdrawCapabilities()
 	case env.Type == "response" && env.Command == "setBreakpoints":
 		return s.annotateMoves(int(env.RequestSeq), content)
 	case env.Type == "response" && env.Command == "stackTrace" && env.Success:
@@ -156,6 +158,28 @@ func addCapabilities(content []byte) []byte {
 		return content
 	}
 	return out
+}
+
+// withdrawCapabilities tells the client, after a launch of a core file
+// or an rr recording, which editor requests cannot work there: a core
+// file's registers cannot be written, nor can a recording's.
+func (s *session) withdrawCapabilities() {
+	s.ed.mu.Lock()
+	mode := s.ed.mode
+	s.ed.mu.Unlock()
+	caps := map[string]bool{}
+	switch mode {
+	case "core":
+		caps["supportsGotoTargetsRequest"], caps["supportsStepInTargetsRequest"] = false, false
+	case "replay":
+		caps["supportsGotoTargetsRequest"] = false
+	default:
+		return
+	}
+	ev := map[string]any{"seq": 0, "type": "event", "event": "capabilities", "body": map[string]any{"capabilities": caps}}
+	if err := s.send(&rawMessage{ev}); err != nil {
+		s.m.logf("dlvx dap: send capabilities: %v", err)
+	}
 }
 
 // forgetStop drops what was valid only until the target ran.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dlvx/dlvx/internal/fixtures"
 	delvedap "github.com/go-delve/delve/service/dap"
+	"github.com/go-delve/delve/service/debugger"
 )
 
 // startEditor is startDelve with Delve's session bound to the layer, as
@@ -256,4 +257,29 @@ func TestEditorWhileRunning(t *testing.T) {
 		t.Errorf("stopped with reason %q, want breakpoint", st.Reason)
 	}
 	c.response(c.request("disconnect", `{"terminateDebuggee":true}`))
+}
+
+// noDebugger is a Delve session before its launch.
+type noDebugger struct{}
+
+func (noDebugger) Debugger() *debugger.Debugger { return nil }
+
+// A core file's registers cannot be written: after its launch the layer
+// withdraws Set Next Statement and Step Into Target.
+func TestCoreWithdrawsCapabilities(t *testing.T) {
+	m := &Middleware{}
+	m.ServeDelve(noDebugger{})
+	r := startRelay(t, m)
+	write(t, r.client, frame(`{"seq":1,"type":"request","command":"launch","arguments":{"mode":"core","program":"/nonexistent/app","coreFilePath":"/nonexistent/core"}}`))
+	readFrame(t, r.ar)
+	write(t, r.adapter, frame(`{"seq":1,"type":"response","request_seq":1,"command":"launch","success":true}`))
+	ev := decodeMap(t, readFrame(t, r.cr))
+	body, _ := ev["body"].(map[string]any)
+	caps, _ := body["capabilities"].(map[string]any)
+	if ev["event"] != "capabilities" || caps["supportsGotoTargetsRequest"] != false || caps["supportsStepInTargetsRequest"] != false {
+		t.Fatalf("after a core launch: %v, want goto and step-in targets withdrawn", ev)
+	}
+	if resp := decodeMap(t, readFrame(t, r.cr)); resp["command"] != "launch" {
+		t.Fatalf("then %v, want the launch response", resp)
+	}
 }

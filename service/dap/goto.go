@@ -75,7 +75,11 @@ func (s *session) onGoto(msg godap.Message) error {
 	}
 	s.ed.mu.Lock()
 	tgt, ok := s.ed.gotos[req.Arguments.TargetId]
+	mode := s.ed.mode
 	s.ed.mu.Unlock()
+	if mode == "core" || mode == "replay" {
+		return &RefusedError{ErrIDGotoRefused, "Set Next Statement writes the program counter, which a " + mode + " session cannot"}
+	}
 	if !ok {
 		return &RefusedError{ErrIDGotoRefused, "unknown goto target: the program ran since it was given"}
 	}

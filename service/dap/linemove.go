@@ -108,20 +108,22 @@ func (s *session) withLines(f func(*breakcheck.Lines)) bool {
 	return true
 }
 
-// readMoveSetting reads MoveBreakpointsAttr from a launch or attach.
-func (s *session) readMoveSetting(content []byte) {
+// readLaunchSettings reads MoveBreakpointsAttr and the mode from a
+// launch or attach.
+func (s *session) readLaunchSettings(content []byte) {
 	var req struct {
 		Arguments map[string]json.RawMessage `json:"arguments"`
 	}
 	if json.Unmarshal(content, &req) != nil {
 		return
 	}
+	s.ed.mu.Lock()
+	defer s.ed.mu.Unlock()
 	var move bool
 	if raw, ok := req.Arguments[MoveBreakpointsAttr]; ok && json.Unmarshal(raw, &move) == nil {
-		s.ed.mu.Lock()
 		s.ed.noMove = !move
-		s.ed.mu.Unlock()
 	}
+	json.Unmarshal(req.Arguments["mode"], &s.ed.mode)
 }
 
 // moveBreakpoints rewrites a setBreakpoints request so that a breakpoint
