@@ -50,27 +50,6 @@ func proposedLines(t *testing.T, fd finding.Finding) []int {
 func TestNoStatementAdvice(t *testing.T) {
 	mark := func(label string) int { return fixtures.Line(t, "moves", "main.go", label) }
 	mainStart, mainEnd := mark("main-start"), mark("main-end")
-	// Without the source: the fixture built from a copy that is then
-	// removed, so only the binary's line table gives function bounds.
-	noSource := func(t testing.TB) string {
-		return derive(t, "moves-nosource", func(t testing.TB, dir string) string {
-			src := filepath.Join(dir, "src")
-			if err := os.CopyFS(src, os.DirFS(fixtures.Dir("moves"))); err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(dir, "moves")
-			cmd := exec.Command("go", "build", "-o", out, "-gcflags=all=-N -l", ".")
-			cmd.Dir = src
-			cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-buildvcs=false")
-			if b, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("%v: %v\n%s", cmd, err, b)
-			}
-			if err := os.RemoveAll(src); err != nil {
-				t.Fatal(err)
-			}
-			return out
-		})
-	}
 	builds := []struct {
 		name string
 		bin  func(testing.TB) string
@@ -78,7 +57,7 @@ func TestNoStatementAdvice(t *testing.T) {
 	}{
 		{"noopt", func(t testing.TB) string { return fixtures.Build(t, "moves", fixtures.NoOpt) }, filepath.Join(fixtures.Dir("moves"), "main.go")},
 		{"default", func(t testing.TB) string { return fixtures.Build(t, "moves", fixtures.Default) }, filepath.Join(fixtures.Dir("moves"), "main.go")},
-		{"no-source", noSource, "main.go"},
+		{"no-source", buildWithoutSource, "main.go"},
 	}
 	// Lines outside every function, and what the evidence must say
 	// about each (without the source, the binary's line table only tells
@@ -93,7 +72,6 @@ func TestNoStatementAdvice(t *testing.T) {
 		{mark("between-funcs"), "between two functions"},
 		{mainEnd + 1, "after the last function"},
 	}
-	anyOutside := regexp.MustCompile(`is (before the first|between two|after the last) function`)
 	for _, b := range builds {
 		t.Run(b.name, func(t *testing.T) {
 			bin := b.bin(t)
@@ -107,40 +85,88 @@ func TestNoStatementAdvice(t *testing.T) {
 				t.Fatalf("%d verdicts for %d locations: %v", len(rep.Breaks), len(locs), rep.Errors)
 			}
 			for i, v := range rep.Breaks {
-				fd, ok := findingByID(v.Findings, "BP-NOSTMT")
-				if v.Binds || !ok {
-					t.Errorf("%s: binds=%v, findings %v; want BP-NOSTMT", v.Location, v.Binds, findingIDs(v.Findings))
-					continue
-				}
-				lines := proposedLines(t, fd)
 				if i == 0 {
-					if len(lines) == 0 {
-						t.Errorf("%s: no line proposed inside main: %+v", v.Location, fd)
-					}
-					for _, n := range lines {
-						if n < mainStart || n > mainEnd {
-							t.Errorf("%s: proposes line %d, outside main (lines %d-%d): %+v", v.Location, n, mainStart, mainEnd, fd)
-						}
-					}
-					if b.name == "noopt" && !slices.Contains(lines, mark("two-calls")) {
-						t.Errorf("%s: the next statement, line %d, is not proposed: %v", v.Location, mark("two-calls"), lines)
-					}
+					checkInside(t, v, mainStart, mainEnd, b.name == "noopt", mark("two-calls"))
 					continue
-				}
-				if len(lines) > 0 {
-					t.Errorf("%s: outside every function, yet proposes lines %v", v.Location, lines)
 				}
 				want := outside[i-1].want
 				if b.name == "no-source" {
-					if !slices.ContainsFunc(fd.Evidence, func(e finding.Evidence) bool { return anyOutside.MatchString(e.Fact) }) {
-						t.Errorf("%s: no evidence says the line is outside every function: %+v", v.Location, fd)
-					}
-				} else if !hasEvidence(v.Findings, want) {
-					t.Errorf("%s: evidence does not say %q: %+v", v.Location, want, fd)
+					want = "" // the line table knows only that it is outside
 				}
+				checkOutside(t, v, want)
 			}
 		})
 	}
+}
+
+// checkInside checks the verdict for a line without a statement inside
+// main: BP-NOSTMT proposing lines of main only; next, when not 0, among them.
+func checkInside(t *testing.T, v finding.BreakVerdict, start, end int, wantNext bool, next int) {
+	t.Helper()
+	fd, ok := findingByID(v.Findings, "BP-NOSTMT")
+	if v.Binds || !ok {
+		t.Errorf("%s: binds=%v, findings %v; want BP-NOSTMT", v.Location, v.Binds, findingIDs(v.Findings))
+		return
+	}
+	lines := proposedLines(t, fd)
+	if len(lines) == 0 {
+		t.Errorf("%s: no line proposed inside main: %+v", v.Location, fd)
+	}
+	for _, n := range lines {
+		if n < start || n > end {
+			t.Errorf("%s: proposes line %d, outside main (lines %d-%d): %+v", v.Location, n, start, end, fd)
+		}
+	}
+	if wantNext && !slices.Contains(lines, next) {
+		t.Errorf("%s: the next statement, line %d, is not proposed: %v", v.Location, next, lines)
+	}
+}
+
+// anyOutside matches the evidence of a line outside every function.
+var anyOutside = regexp.MustCompile(`is (before the first|between two|after the last) function`)
+
+// checkOutside checks the verdict for a line outside every function:
+// BP-NOSTMT proposing no line, its evidence saying want (or, for "", that
+// the line is outside every function).
+func checkOutside(t *testing.T, v finding.BreakVerdict, want string) {
+	t.Helper()
+	fd, ok := findingByID(v.Findings, "BP-NOSTMT")
+	if v.Binds || !ok {
+		t.Errorf("%s: binds=%v, findings %v; want BP-NOSTMT", v.Location, v.Binds, findingIDs(v.Findings))
+		return
+	}
+	if lines := proposedLines(t, fd); len(lines) > 0 {
+		t.Errorf("%s: outside every function, yet proposes lines %v", v.Location, lines)
+	}
+	if want == "" {
+		if !slices.ContainsFunc(fd.Evidence, func(e finding.Evidence) bool { return anyOutside.MatchString(e.Fact) }) {
+			t.Errorf("%s: no evidence says the line is outside every function: %+v", v.Location, fd)
+		}
+	} else if !hasEvidence(v.Findings, want) {
+		t.Errorf("%s: evidence does not say %q: %+v", v.Location, want, fd)
+	}
+}
+
+// buildWithoutSource builds the moves fixture from a copy that is then
+// removed, so only the binary's line table gives function bounds.
+func buildWithoutSource(t testing.TB) string {
+	return derive(t, "moves-nosource", func(t testing.TB, dir string) string {
+		src := filepath.Join(dir, "src")
+		if err := os.CopyFS(src, os.DirFS(fixtures.Dir("moves"))); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "moves")
+		cmd := exec.Command("go", "build", "-o", out, "-gcflags=all=-N -l", ".")
+		cmd.Dir = src
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-buildvcs=false")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", cmd, err, b)
+		}
+		if err := os.RemoveAll(src); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	})
 }
 
 func findingByID(fs []finding.Finding, id string) (finding.Finding, bool) {

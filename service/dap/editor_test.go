@@ -80,24 +80,7 @@ func TestEditorRequests(t *testing.T) {
 	c.response(c.request("launch", fmt.Sprintf(`{"mode":"exec","program":%q}`, bin)))
 	c.event("initialized")
 
-	locs := c.response(c.request("breakpointLocations", fmt.Sprintf(`{"source":{"path":%q},"line":%d,"endLine":%d}`,
-		src, mark("main-start"), mark("main-end")))).(*godap.BreakpointLocationsResponse)
-	var lines []int
-	for _, l := range locs.Body.Breakpoints {
-		lines = append(lines, l.Line)
-	}
-	if !slices.Contains(lines, mark("two-calls")) || slices.Contains(lines, mark("comment-in-main")) {
-		t.Errorf("breakpointLocations in main: %v; want %d and not %d", lines, mark("two-calls"), mark("comment-in-main"))
-	}
-
-	bps := c.response(c.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d},{"line":%d}]}`,
-		src, mark("comment-in-main"), mark("between-funcs")))).(*godap.SetBreakpointsResponse).Body.Breakpoints
-	if len(bps) != 2 || !bps[0].Verified || bps[0].Line != mark("two-calls") || !strings.Contains(bps[0].Message, "moved from line") {
-		t.Errorf("comment line inside main: %+v; want verified at line %d with the reason", bps, mark("two-calls"))
-	}
-	if len(bps) == 2 && (bps[1].Verified || bps[1].Line == mark("two-calls")) {
-		t.Errorf("line between functions: %+v; want unverified where asked", bps[1])
-	}
+	checkMoves(t, c, src, mark)
 	c.response(c.request("configurationDone", `{}`))
 	g := c.stopped().ThreadId
 	fr := c.top(g)
@@ -137,6 +120,31 @@ func TestEditorRequests(t *testing.T) {
 
 	checkGoto(t, c, g, src, mark)
 	c.response(c.request("disconnect", `{"terminateDebuggee":true}`))
+}
+
+// checkMoves checks breakpointLocations in main, and that a breakpoint on
+// a comment line of main moves to the next statement while one between
+// functions stays where asked, unverified.
+func checkMoves(t *testing.T, c *dapClient, src string, mark func(string) int) {
+	t.Helper()
+	locs := c.response(c.request("breakpointLocations", fmt.Sprintf(`{"source":{"path":%q},"line":%d,"endLine":%d}`,
+		src, mark("main-start"), mark("main-end")))).(*godap.BreakpointLocationsResponse)
+	var lines []int
+	for _, l := range locs.Body.Breakpoints {
+		lines = append(lines, l.Line)
+	}
+	if !slices.Contains(lines, mark("two-calls")) || slices.Contains(lines, mark("comment-in-main")) {
+		t.Errorf("breakpointLocations in main: %v; want %d and not %d", lines, mark("two-calls"), mark("comment-in-main"))
+	}
+
+	bps := c.response(c.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d},{"line":%d}]}`,
+		src, mark("comment-in-main"), mark("between-funcs")))).(*godap.SetBreakpointsResponse).Body.Breakpoints
+	if len(bps) != 2 || !bps[0].Verified || bps[0].Line != mark("two-calls") || !strings.Contains(bps[0].Message, "moved from line") {
+		t.Errorf("comment line inside main: %+v; want verified at line %d with the reason", bps, mark("two-calls"))
+	}
+	if len(bps) == 2 && (bps[1].Verified || bps[1].Line == mark("two-calls")) {
+		t.Errorf("line between functions: %+v; want unverified where asked", bps[1])
+	}
 }
 
 // checkCompletions completes a struct's fields, a map's keys, the names
