@@ -23,7 +23,6 @@ type stepInTarget struct {
 type stepInto struct {
 	seq          int    // the client's stepIn request, answered by Delve's next
 	breakpointID int    // the temporary breakpoint
-	interrupted  bool   // the step stopped at the breakpoint: Delve still has a next pending
 	function     string // for the log
 }
 
@@ -174,6 +173,9 @@ func (s *session) stepIntoStopped(content []byte) []byte {
 	s.ed.mu.Lock()
 	st := s.ed.step
 	s.ed.step, s.ed.done = nil, st
+	// finishStep cancels the rest of the layer's next however it stopped,
+	// so Delve's offer to resume it, sent after this event, is void.
+	s.ed.dropNotice = st != nil
 	s.ed.mu.Unlock()
 	if st == nil {
 		return content
@@ -186,10 +188,6 @@ func (s *session) stepIntoStopped(content []byte) []byte {
 	if !ok || len(ev.Body.HitBreakpointIds) != 1 || ev.Body.HitBreakpointIds[0] != st.breakpointID {
 		return content
 	}
-	st.interrupted = true
-	s.ed.mu.Lock()
-	s.ed.dropNotice = true
-	s.ed.mu.Unlock()
 	ev.Body.Reason, ev.Body.HitBreakpointIds = "step", nil
 	out, err := json.Marshal(ev)
 	if err != nil {
@@ -199,7 +197,8 @@ func (s *session) stepIntoStopped(content []byte) []byte {
 }
 
 // stepIntoOutput drops Delve's "Step interrupted by a breakpoint" notice
-// when the breakpoint is the layer's: the step ended where it was asked to.
+// after a Step Into Target: the step ended where it was asked to, or at a
+// user's breakpoint, and finishStep cancels the rest of it either way.
 func (s *session) stepIntoOutput(content []byte) []byte {
 	s.ed.mu.Lock()
 	defer s.ed.mu.Unlock()
@@ -229,9 +228,9 @@ func (s *session) finishStep() {
 	if _, err := d.ClearBreakpoint(&api.Breakpoint{ID: done.breakpointID}); err != nil {
 		s.m.logf("dlvx dap: step into %s: clear breakpoint %d: %v", done.function, done.breakpointID, err)
 	}
-	if done.interrupted {
-		if err := d.CancelNext(); err != nil {
-			s.m.logf("dlvx dap: step into %s: cancel next: %v", done.function, err)
-		}
+	// A stop at the layer's breakpoint, or at a user's on the way, leaves
+	// Delve's next pending: the user asked for no step over the line.
+	if err := d.CancelNext(); err != nil {
+		s.m.logf("dlvx dap: step into %s: cancel next: %v", done.function, err)
 	}
 }
