@@ -172,7 +172,10 @@ func (s *session) stepIntoAnswered(requestSeq int, content []byte) []byte {
 func (s *session) stepIntoStopped(content []byte) []byte {
 	s.ed.mu.Lock()
 	st := s.ed.step
-	s.ed.step, s.ed.done = nil, st
+	s.ed.step = nil
+	if st != nil {
+		s.ed.done = st // cleared by finishStep only: never lose a breakpoint to clear
+	}
 	// finishStep cancels the rest of the layer's next however it stopped,
 	// so Delve's offer to resume it, sent after this event, is void.
 	s.ed.dropNotice = st != nil
