@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dlvx/dlvx/dwarfcheck"
 	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/srcpath"
 )
@@ -20,6 +21,10 @@ import (
 func sameNamePath(file string, sources, sameBase []string) finding.Finding {
 	if fd, ok := pathByWorkspace(file, sources); ok {
 		return fd
+	}
+	all := len(sameBase)
+	if own := ownFiles(sameBase); len(own) > 0 && !dwarfcheck.IsToolchainOrCache(file) {
+		sameBase = own // an editor's file is not in the module cache or GOROOT
 	}
 	best := closest(file, sameBase)
 	n := srcpath.CommonSuffix(file, best, false)
@@ -43,6 +48,9 @@ func sameNamePath(file string, sources, sameBase []string) finding.Finding {
 	fd := finding.New("BP-PATH-AMBIGUOUS",
 		finding.Evidencef("delve:sources", "no file %s", file),
 		finding.Evidencef("delve:sources", "%d files of the binary are named %s: %s", len(sameBase), path.Base(file), finding.ListSome(sameBase, 6)))
+	if all > len(sameBase) {
+		fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:sources", "and %d in the module cache or GOROOT, left out", all-len(sameBase)))
+	}
 	fd.Explanation = "No file of the binary has the editor's path, and several have its name, so the path alone cannot tell which directory of the build the editor's folder is. Use the substitutePath rule of the right candidate; when the editor's module is readable on this machine, dlvx picks the rule that maps its other files too."
 	for _, c := range tops[:min(3, len(tops))] {
 		keep := max(n-1, 1)
@@ -52,6 +60,17 @@ func sameNamePath(file string, sources, sameBase []string) finding.Finding {
 		fd.Fixes = append(fd.Fixes, fix)
 	}
 	return fd
+}
+
+// ownFiles returns the files outside the module cache and GOROOT.
+func ownFiles(files []string) []string {
+	var out []string
+	for _, f := range files {
+		if !dwarfcheck.IsToolchainOrCache(f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // pathByWorkspace infers the rule from the editor's module (the directory
