@@ -2,8 +2,6 @@ package breakcheck
 
 import (
 	"errors"
-	"fmt"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,7 +50,8 @@ func Breaks(in *dwarfcheck.Input, locs []string, rules []srcpath.PathRule) ([]fi
 	for _, loc := range locs {
 		var v finding.BreakVerdict
 		if file, line, ok := parseLocation(loc); ok {
-			v = breakAtLine(in, p, loc, srcpath.Apply(file, rules), line)
+			bin := srcpath.Apply(file, rules)
+			v = breakAtLine(in, p, loc, bin, localSource(in, file, bin), line)
 		} else {
 			v = breakAtFunc(in, p, loc)
 		}
@@ -64,7 +63,9 @@ func Breaks(in *dwarfcheck.Input, locs []string, rules []srcpath.PathRule) ([]fi
 	return out, nil
 }
 
-func breakAtLine(in *dwarfcheck.Input, p *fileProcess, loc, file string, line int) finding.BreakVerdict {
+// breakAtLine answers a file:line question; file is the binary's path
+// (the rules applied), local the editor's, read for function bounds.
+func breakAtLine(in *dwarfcheck.Input, p *fileProcess, loc, file, local string, line int) finding.BreakVerdict {
 	v := finding.BreakVerdict{Location: loc, Kind: "line"}
 	bi := p.bi
 	cands := matchFiles(bi.Sources, file)
@@ -80,7 +81,7 @@ func breakAtLine(in *dwarfcheck.Input, p *fileProcess, loc, file string, line in
 	}
 	pcs, err := proc.FindFileLocation(p, cands[0], line)
 	if err != nil {
-		v.Findings = append(v.Findings, lineNotFound(in, p, cands[0], line, err))
+		v.Findings = append(v.Findings, lineNotFound(in, p, cands[0], local, line, err))
 		return v
 	}
 	v.Binds = true
@@ -102,7 +103,7 @@ func matchFiles(sources []string, file string) []string {
 }
 
 // lineNotFound explains a FindFileLocation failure.
-func lineNotFound(in *dwarfcheck.Input, p *fileProcess, file string, line int, err error) finding.Finding {
+func lineNotFound(in *dwarfcheck.Input, p *fileProcess, file, local string, line int, err error) finding.Finding {
 	var nf *proc.ErrCouldNotFindLine
 	if errors.As(err, &nf) && strings.Contains(err.Error(), "binary is stripped") {
 		fd := finding.New("BP-NODWARF", finding.Evidencef("delve:find-file-location", "%v", err))
@@ -113,58 +114,7 @@ func lineNotFound(in *dwarfcheck.Input, p *fileProcess, file string, line int, e
 		return finding.New("BP-FUNCNAME-REMOVED", finding.Evidencef("delve:find-file-location", "%v", err),
 			finding.Evidencef(file, "line %d is in %s, which the binary does not contain", line, name))
 	}
-	fd := finding.New("BP-NOSTMT", finding.Evidencef("delve:find-file-location", "%v", err))
-	above, below := nearestStatements(p, file, line, 40)
-	var near []string
-	if above > 0 {
-		near = append(near, strconv.Itoa(above))
-		fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on the statement above", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), above)}})
-	}
-	if below > 0 {
-		near = append(near, strconv.Itoa(below))
-		fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on the statement below", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), below)}})
-	}
-	if len(near) > 0 {
-		fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:find-file-location", "nearest lines with statements: %s", strings.Join(near, ", ")))
-	}
-	if fns := optimizedNear(p.bi, file, line); fns != "" {
-		fd.Evidence = append(fd.Evidence, finding.Evidencef("dwarf:producer", "%s is optimized: the compiler may have removed or merged this line's code (BP-OPT)", fns))
-	}
-	return fd
-}
-
-// nearestStatements returns the closest lines above and below line, within
-// span, where Delve would set a breakpoint; 0 when there is none.
-func nearestStatements(p *fileProcess, file string, line, span int) (above, below int) {
-	for d := 1; d <= span && (above == 0 || below == 0); d++ {
-		if above == 0 && line-d > 0 {
-			if _, err := proc.FindFileLocation(p, file, line-d); err == nil {
-				above = line - d
-			}
-		}
-		if below == 0 {
-			if _, err := proc.FindFileLocation(p, file, line+d); err == nil {
-				below = line + d
-			}
-		}
-	}
-	return above, below
-}
-
-// optimizedNear names the optimized function that has code for file near
-// line, or "".
-func optimizedNear(bi *proc.BinaryInfo, file string, line int) string {
-	for d := 0; d <= 5; d++ {
-		for _, l := range []int{line - d, line + d} {
-			pcs := bi.AllPCsForFileLines(file, []int{l})[l]
-			for _, pc := range pcs {
-				if fn := bi.PCToFunc(pc); fn != nil && fn.Optimized() {
-					return fn.Name
-				}
-			}
-		}
-	}
-	return ""
+	return noStatement(p, file, local, line, err)
 }
 
 func describePCs(bi *proc.BinaryInfo, pcs []uint64, file string, line int) []finding.BreakAddr {

@@ -92,6 +92,7 @@ func TestBreakVerdicts(t *testing.T) {
 			}
 			for i, c := range s.cases {
 				checkVerdict(t, c, rep.Breaks[i])
+				checkRuleBinds(t, bin, rep.Breaks[i])
 			}
 			crossCheck(t, bin, rep.Breaks)
 		})

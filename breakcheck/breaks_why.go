@@ -1,7 +1,6 @@
 package breakcheck
 
 import (
-	"fmt"
 	"os"
 	"path"
 	"regexp"
@@ -29,22 +28,7 @@ func fileNotFound(in *dwarfcheck.Input, sources []string, file string) finding.F
 		}
 	}
 	if len(sameBase) > 0 {
-		best := closest(file, sameBase)
-		n := srcpath.CommonSuffix(file, best, false)
-		if n > 1 || len(sameBase) == 1 {
-			keep := max(n-1, 1)
-			r := srcpath.PathRule{From: srcpath.TrimElems(file, keep), To: srcpath.TrimElems(best, keep)}
-			id := "BP-PATH"
-			if strings.EqualFold(r.From, r.To) {
-				id = "BP-CASE"
-			}
-			fd := finding.New(id, finding.Evidencef("delve:sources", "no file %s", file), finding.Evidencef("delve:sources", "closest path in the binary: %s", best))
-			fd.Fixes = []finding.Fix{
-				{Summary: fmt.Sprintf(`launch.json: "substitutePath": [{"from": %q, "to": %q}]`, r.From, r.To)},
-				{Summary: "dlvx CLI (binary path first)", Command: []string{"config", "substitute-path", r.To, r.From}},
-			}
-			return fd
-		}
+		return sameNamePath(file, sources, sameBase)
 	}
 	if len(folded) > 0 {
 		fd := finding.New("BP-CASE", finding.Evidencef("delve:sources", "no file %s", file), finding.Evidencef("delve:sources", "same name in another letter case: %s", closest(file, folded)))

@@ -22,7 +22,11 @@ type fileProcess struct {
 }
 
 func newFileProcess(bi *proc.BinaryInfo, f *elf.File) *fileProcess {
-	return &fileProcess{bi: bi, entry: f.Entry, mem: &fileMemory{f: f}, bps: proc.NewBreakpointMap()}
+	var base uint64
+	if len(bi.Images) > 0 {
+		base = bi.Images[0].StaticBase // a running PIE's load address; 0 for the doctor's loads
+	}
+	return &fileProcess{bi: bi, entry: f.Entry + base, mem: &fileMemory{f: f, base: base}, bps: proc.NewBreakpointMap()}
 }
 
 func (p *fileProcess) BinInfo() *proc.BinaryInfo          { return p.bi }
@@ -35,10 +39,14 @@ func (p *fileProcess) Memory() proc.MemoryReadWriter      { return p.mem }
 // errReadOnly is returned by writes to a file's memory.
 var errReadOnly = errors.New("executable file memory is read-only")
 
-type fileMemory struct{ f *elf.File }
+type fileMemory struct {
+	f    *elf.File
+	base uint64 // subtracted from addresses: they are relocated by it
+}
 
 // ReadMemory reads from the loadable segment that contains addr.
 func (m *fileMemory) ReadMemory(buf []byte, addr uint64) (int, error) {
+	addr -= m.base
 	for _, p := range m.f.Progs {
 		if p.Type != elf.PT_LOAD || addr < p.Vaddr || addr >= p.Vaddr+p.Filesz {
 			continue

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 	"github.com/dlvx/dlvx/srcpath"
 )
@@ -77,9 +78,13 @@ func TestSourceQuestions(t *testing.T) {
 				}
 				return
 			}
-			// With the derived rule applied, the editor's path binds.
+			// With the derived rule applied, the editor's path binds: as the
+			// doctor applies it, and as Delve applies the launch.json rule.
 			if len(rep.Breaks) != 1 || !rep.Breaks[0].Binds {
 				t.Errorf("break with the editor's path does not bind: %+v", rep.Breaks)
+			}
+			if fd, ok := findingByID(rep.Findings, "BP-PATH"); ok {
+				checkRuleBinds(t, tc.bin, finding.BreakVerdict{Location: opt.Breaks[0], Findings: []finding.Finding{fd}})
 			}
 		})
 	}

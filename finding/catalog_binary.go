@@ -45,7 +45,7 @@ var binaryCatalog = map[string]entry{
 	"BP-NOTINBIN-FILES": {SevInfo, "workspace files not compiled into this binary",
 		"Some workspace files are absent from the binary although other files of their directories are present: build tags or GOOS/GOARCH exclude them, or they are _test.go files. Breakpoints in them will not bind; the rest of the workspace maps as shown."},
 	"BP-NOSTMT": {SevError, "line has no statement",
-		"The line has no machine code marked as a statement (a comment, a declaration, a closing brace, or a line the compiler folded into another). Delve does not move breakpoints: use one of the nearest statement lines shown."},
+		"The line has no machine code marked as a statement (a comment, a declaration, a closing brace, or a line the compiler folded into another). Delve does not move line breakpoints: use one of the nearest statement lines of the same function shown (in an editor, dlvx moves the breakpoint to the next one)."},
 	"BP-FUNCNAME": {SevError, "no function with this name",
 		"Function breakpoints need the package-qualified name as the binary records it (main.main, example.com/pkg.(*T).Method). The candidates shown are the closest names in the binary."},
 	"BP-FUNCNAME-REMOVED": {SevError, "function is declared in the source but not in the binary",

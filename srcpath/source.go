@@ -130,13 +130,18 @@ func Infer(root string, ws, bin []string, fold bool) (PathRule, int) {
 		if !strings.HasSuffix(b, ".go") || dwarfcheck.IsToolchainOrCache(b) {
 			continue
 		}
+		// The workspace file with the longest relative path b ends with:
+		// util/main.go, not main.go, for a binary's .../util/main.go.
+		best := 0
 		for _, w := range byBase[key(b)] {
 			rel := strings.TrimPrefix(w, root+"/")
 			n := strings.Count(rel, "/") + 1
-			if CommonSuffix(w, b, fold) >= n {
-				votes[TrimElems(b, n)]++
-				break
+			if n > best && CommonSuffix(w, b, fold) >= n {
+				best = n
 			}
+		}
+		if best > 0 {
+			votes[TrimElems(b, best)]++
 		}
 	}
 	best, bestN := "", 0
@@ -183,7 +188,7 @@ func Source(in *dwarfcheck.Input, tc Toolchain) (*SourceReport, error) {
 		rule, n = Infer(ws, wfiles, bfiles, true)
 		fold = n > 0
 	}
-	if n == 1 && rule.From != rule.To && path.Base(rule.From) != path.Base(rule.To) && !sameCode(in, rule, wfiles) {
+	if n == 1 && rule.From != rule.To && path.Base(rule.From) != path.Base(rule.To) && !sameCode(in, rule, wfiles) && !sameModule(in, ws) {
 		n = 0 // one file with a common name (main.go) in another directory is no evidence of a move
 	}
 	if n == 0 {
@@ -323,4 +328,30 @@ func DeclaredFunc(line string) (recv, name string, ok bool) {
 		return "", "", false
 	}
 	return m[2], m[4], true
+}
+
+// sameModule reports whether the workspace ws is the binary's main module:
+// its go.mod declares the module path the build information records. A
+// workspace directory need not be named like its module (a checkout in
+// src/), so this, not the directory's name, backs a rule resting on one file.
+func sameModule(in *dwarfcheck.Input, ws string) bool {
+	bi, err := in.BuildInfo()
+	if err != nil || bi.Main.Path == "" {
+		return false
+	}
+	return ModulePath(filepath.Join(ws, "go.mod")) == bi.Main.Path
+}
+
+// ModulePath returns the module path a go.mod file declares, or "".
+func ModulePath(gomod string) string {
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "module"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return ""
 }

@@ -21,6 +21,12 @@ func TestInferRule(t *testing.T) {
 		{"letter case", []string{"/home/ana/SVC/main.go", "/home/ana/SVC/api/handler.go"}, true,
 			PathRule{From: "/home/ana/svc", To: "/home/ana/SVC"}},
 	}
+	// Two files named main.go: each binary file votes through the
+	// workspace file it matches longest (util/main.go, not main.go).
+	shop := []string{"/home/me/shop/main.go", "/home/me/shop/util/main.go"}
+	if got, n := Infer("/home/me/shop", shop, []string{"/ci/build/util/main.go", "/ci/build/main.go"}, false); got.To != "/ci/build" || n != 2 {
+		t.Errorf("same base names: inferRule = %+v (%d votes), want /ci/build with 2", got, n)
+	}
 	for _, tc := range tests {
 		got, n := Infer("/home/ana/svc", ws, tc.bin, tc.fold)
 		if got != tc.want || n == 0 {

@@ -37,6 +37,7 @@ func TestDAPWithVSCodeClient(t *testing.T) {
 		"LOOP_CALL_LINE="+strconv.Itoa(fixtures.Line(t, "breakcases", "main.go", "loop-call")),
 		"SPIN_BIN="+fixtures.Build(t, "spin", fixtures.NoOpt),
 	)
+	cmd.Env = append(cmd.Env, editorFixtures(t)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node --test: %v\n%s", err, out)

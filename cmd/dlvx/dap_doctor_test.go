@@ -127,7 +127,9 @@ func setFunctionBreakpoints(c *dapClient, names ...string) []godap.Breakpoint {
 func TestDAPBreakpointVerdicts(t *testing.T) {
 	bin := fixtures.Build(t, "breakcases", fixtures.Default)
 	line := func(file, label string) int { return fixtures.Line(t, "breakcases", file, label) }
-	c, outs := launchDAP(t, bin, nil)
+	// Breakpoints where asked: a line without a statement is explained,
+	// not moved to the next one.
+	c, outs := launchDAP(t, bin, map[string]any{"dlvxMoveBreakpoints": false})
 	checkImportant(t, outs, "BP-OPT")
 
 	main := filepath.Join(fixtures.Dir("breakcases"), "main.go")
@@ -137,7 +139,7 @@ func TestDAPBreakpointVerdicts(t *testing.T) {
 		{Reason: "BP-NOSTMT", Delve: "could not find statement"},
 		{Reason: "BP-FUNCNAME-REMOVED", Delve: "could not find statement"},
 	})
-	if !regexp.MustCompile(`nearest lines with statements: \d+`).MatchString(bps[1].Message) {
+	if !regexp.MustCompile(`nearest lines with statements in main \(lines \d+-\d+\): \d+`).MatchString(bps[1].Message) {
 		t.Errorf("no-statement verdict lacks the nearest lines:\n%s", bps[1].Message)
 	}
 	bps = setBreakpoints(c, filepath.Join(fixtures.Dir("breakcases"), "tagged.go"), line("tagged.go", "tagged-body"))
@@ -165,8 +167,9 @@ var substituteRule = regexp.MustCompile(`"substitutePath": (\[.*\])`)
 
 // A -trimpath build: the editor's absolute path is unverified and the
 // verdict gives the substitutePath rule; in a new session with that rule
-// the breakpoint binds and is hit, and a line without a statement is now
-// explained as such (the verdict applies the session's rules, as Delve).
+// the breakpoint binds and is hit, and a line without a statement now
+// moves to the next statement (the layer applies the session's rules, as
+// Delve).
 func TestDAPTrimpathSubstitutePath(t *testing.T) {
 	bin := fixtures.Build(t, "breakcases", trimpathNoOpt)
 	main := filepath.Join(fixtures.Dir("breakcases"), "main.go")
@@ -188,7 +191,10 @@ func TestDAPTrimpathSubstitutePath(t *testing.T) {
 
 	c, _ = launchDAP(t, bin, map[string]any{"substitutePath": rules})
 	bps = setBreakpoints(c, main, loop, comment)
-	checkBreakpoints(t, "with "+m[1], bps, []bpWant{{Verified: true}, {Reason: "BP-NOSTMT", Delve: "could not find statement"}})
+	checkBreakpoints(t, "with "+m[1], bps, []bpWant{{Verified: true}, {Verified: true}})
+	if bps[1].Line <= comment || !strings.HasPrefix(bps[1].Message, "dlvx: moved from line") {
+		t.Errorf("the comment line's breakpoint: %+v, want it moved below with the reason", bps[1])
+	}
 	c.response(c.request("configurationDone", nil))
 	stopped := c.event("stopped").(*godap.StoppedEvent)
 	st, _ := c.response(c.request("stackTrace", map[string]any{"threadId": stopped.Body.ThreadId, "levels": 1}))

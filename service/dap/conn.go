@@ -39,6 +39,7 @@ type Conn struct {
 	closed bool
 	inner  net.Conn // after the decision: what Read, Write and deadlines use
 	relay  *session // nil unless the peer speaks DAP
+	delve  delveRef // the Delve session reading this connection (BindDelve)
 	err    error    // from the decision
 }
 
@@ -63,6 +64,7 @@ func (c *Conn) decide() error {
 			delve, ours := net.Pipe()
 			c.inner = &addrConn{Conn: delve, real: c.Conn}
 			c.relay = c.m.newSession(&peekedConn{Conn: c.Conn, r: br}, ours)
+			c.relay.delve = &c.delve
 			go c.relay.run()
 		}
 	})

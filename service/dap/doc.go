@@ -25,6 +25,17 @@
 // Delve's process event, Middleware.ServedBinary for a remote attach) and
 // passes the session's substitutePath to the explainer (PathRules).
 //
+// # Editor features
+//
+// With the Delve session behind a connection (BindDelve, from the hook of
+// patch 0012), the layer adds what Delve's DAP server lacks (editor.go):
+// a line breakpoint on a line without a statement moves to the next
+// statement of the same function, with the reason in its message
+// (linemove.go; the launch attribute dlvxMoveBreakpoints: false turns it
+// off); breakpointLocations; Set Next Statement (goto.go); Step Into
+// Target (stepin.go); Debug Console completions (completions.go). It
+// advertises them in the initialize response only then.
+//
 // # Goroutines
 //
 // Per DAP connection there are two relay goroutines, plus the ones Delve

@@ -35,6 +35,9 @@ type ErrorID int
 const (
 	ErrIDMalformedFrame ErrorID = 9001 + iota
 	ErrIDDoctorFailed
+	ErrIDNotStopped    // an editor request that needs a stopped program
+	ErrIDGotoRefused   // Set Next Statement refused, with the reason
+	ErrIDEditorRequest // another editor request the layer could not answer
 )
 
 // errorIDs names every ErrorID. A test checks that ids and names are unique
@@ -45,6 +48,9 @@ var errorIDs = []struct {
 }{
 	{ErrIDMalformedFrame, "malformed-frame"},
 	{ErrIDDoctorFailed, "doctor-failed"},
+	{ErrIDNotStopped, "not-stopped"},
+	{ErrIDGotoRefused, "goto-refused"},
+	{ErrIDEditorRequest, "editor-request-failed"},
 }
 
 func (id ErrorID) String() string {

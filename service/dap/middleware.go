@@ -23,6 +23,7 @@ type Middleware struct {
 	Log *log.Logger
 
 	live sessions // being relayed, for Notify
+	served delveRef // a headless server's session (ServeDelve)
 }
 
 // Listener wraps l so that each accepted connection is a Conn.

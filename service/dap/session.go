@@ -29,6 +29,8 @@ type session struct {
 
 	target  target             // what is being debugged, once known
 	pending pendingBreakpoints // breakpoint requests Delve has not answered
+	delve   *delveRef          // the Delve session behind a Conn; nil for Serve
+	ed      editor             // the editor features' state (editor.go)
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -44,6 +46,7 @@ func (s *session) run() {
 	go func() { defer wg.Done(); s.stop(s.fromAdapter()) }()
 	wg.Wait()
 	s.m.live.remove(s)
+	s.ed.lines.reset()
 	if s.err != nil {
 		s.m.logf("dlvx dap: %v", s.err)
 	}
@@ -83,6 +86,9 @@ func (s *session) fromClient() error {
 		if content, err = s.fromClientMessage(env, content); err != nil {
 			return err
 		}
+		if content == nil {
+			continue // the layer answered it
+		}
 		if err := writeFrame(s.adapter, content); err != nil {
 			return s.writeFailed("adapter", err)
 		}
@@ -102,7 +108,9 @@ func (s *session) fromAdapter() error {
 		if err != nil {
 			return s.malformed(&FrameError{From: "adapter", Offset: fr.start, Err: err})
 		}
-		content = s.fromAdapterMessage(env, content)
+		if content = s.fromAdapterMessage(env, content); content == nil {
+			continue // the layer dropped it
+		}
 		if err := s.sendRaw(content, *env.Seq, env.Type == "request"); err != nil {
 			return err
 		}
@@ -125,6 +133,9 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 	case env.Type == "request" && isBreakpointCommand(env.Command):
 		s.rememberBreakpoints(content)
 	}
+	if env.Type == "request" {
+		content, _ = s.editorRequest(env, content)
+	}
 	return content, nil
 }
 
@@ -135,9 +146,9 @@ func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
 	case env.Type == "event" && env.Event == "process":
 		s.processStarted(content)
 	case env.Type == "response" && isBreakpointCommand(env.Command):
-		return s.explainBreakpoints(int(env.RequestSeq), content)
+		content = s.explainBreakpoints(int(env.RequestSeq), content)
 	}
-	return content
+	return s.editorResponse(env, content)
 }
 
 // readFailed turns the end of a direction's stream into the session's

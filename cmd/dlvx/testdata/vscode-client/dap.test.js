@@ -11,6 +11,10 @@
 //   TRIM_SRC        its main.go
 //   LOOP_CALL_LINE  the line marked "dlvx:mark loop-call" in it
 //   SPIN_BIN        _fixtures/spin built with -N -l
+//   MOVES_BIN, MOVES_OPT_BIN  _fixtures/moves with -N -l, and optimized
+//   MOVES_SRC       its main.go; MOVES_MARKS its marked lines, as JSON
+//   SHOP_BIN        _fixtures/shop (main.go and util/main.go) built in ci/build
+//   SHOP_SRC, SHOP_LINE  the fixture's main.go and its "main-body" line
 'use strict';
 
 const { test } = require('node:test');
@@ -283,4 +287,141 @@ test('headless: a remote attach binds and stops; the doctor examined the served 
   assert.strictEqual((await stopped).body.reason, 'function breakpoint');
   await dc.disconnectRequest({ terminateDebuggee: true });
   assert.strictEqual(await exitOf(srv.proc), 0, `headless dlvx failed:\n${srv.stderr()}`);
+});
+
+// The editor features of the DAP layer, on _fixtures/moves. MOVES_MARKS
+// maps its dlvx:mark labels to lines.
+const MOVES_BIN = env('MOVES_BIN');
+const MOVES_OPT_BIN = env('MOVES_OPT_BIN');
+const MOVES_SRC = env('MOVES_SRC');
+const MARK = JSON.parse(env('MOVES_MARKS'));
+
+// linesIn returns the line numbers a breakpoint message proposes.
+function linesIn(message) {
+  const out = [];
+  for (const m of message.matchAll(/(?:break \S+:(\d+))|(?:statements[^:]*: ([\d, ]+))/g)) {
+    if (m[1]) out.push(Number(m[1]));
+    if (m[2]) out.push(...m[2].split(', ').map(Number));
+  }
+  return out;
+}
+
+test('optimized build: the advice for a line without a statement stays inside its function', { timeout: 90_000 }, async (t) => {
+  const { dc, srv } = await startDAP(t);
+  await launchOnly(dc, { mode: 'exec', program: MOVES_OPT_BIN, dlvxMoveBreakpoints: false });
+  const bps = (await dc.setBreakpointsRequest({
+    source: { path: MOVES_SRC }, breakpoints: [{ line: MARK['between-funcs'] }, { line: MARK['comment-in-main'] }],
+  })).body.breakpoints;
+  assert.strictEqual(bps[0].verified, false);
+  assert.match(bps[0].message, /^dlvx: BP-NOSTMT: /);
+  assert.match(bps[0].message, /between two functions/);
+  assert.deepStrictEqual(linesIn(bps[0].message), [], `a line between functions proposes lines: ${bps[0].message}`);
+  assert.strictEqual(bps[1].verified, false);
+  const near = linesIn(bps[1].message);
+  assert.ok(near.length > 0, `no line proposed: ${bps[1].message}`);
+  for (const n of near) {
+    assert.ok(n >= MARK['main-start'] && n <= MARK['main-end'], `proposes line ${n}, outside main: ${bps[1].message}`);
+  }
+  await dc.disconnectRequest({ terminateDebuggee: true });
+  assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+});
+
+test('a breakpoint on a comment line binds at the next statement; one between functions stays unverified', { timeout: 90_000 }, async (t) => {
+  for (const program of [MOVES_BIN, MOVES_OPT_BIN]) {
+    const { dc, srv } = await startDAP(t);
+    await launchOnly(dc, { mode: 'exec', program });
+    const bps = (await dc.setBreakpointsRequest({
+      source: { path: MOVES_SRC }, breakpoints: [{ line: MARK['comment-in-main'] }, { line: MARK['between-funcs'] }],
+    })).body.breakpoints;
+    assert.ok(bps[0].verified, `${program}: comment line: ${bps[0].message}`);
+    assert.ok(bps[0].line > MARK['comment-in-main'] && bps[0].line <= MARK['main-end'], `${program}: moved to line ${bps[0].line}`);
+    if (program === MOVES_BIN) assert.strictEqual(bps[0].line, MARK['two-calls']);
+    assert.match(bps[0].message, /^dlvx: moved from line \d+, which has no statement, to the next statement of main$/);
+    assert.strictEqual(bps[1].verified, false, `${program}: a line between functions bound`);
+    assert.match(bps[1].message, /between two functions/);
+    const stopped = dc.assertStoppedLocation('breakpoint', { path: MOVES_SRC, line: bps[0].line });
+    await dc.configurationDoneRequest();
+    await stopped;
+    await dc.disconnectRequest({ terminateDebuggee: true });
+    assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+  }
+});
+
+// stopAt launches the -N -l moves fixture and stops at a marked line;
+// it returns the goroutine and its top frame.
+async function stopAt(t, label) {
+  const { dc, srv } = await startDAP(t);
+  const init = await dc.initializeRequest();
+  for (const c of ['supportsGotoTargetsRequest', 'supportsStepInTargetsRequest', 'supportsCompletionsRequest', 'supportsBreakpointLocationsRequest']) {
+    assert.strictEqual(init.body[c], true, `${c} is not advertised`);
+  }
+  const initialized = dc.waitForEvent('initialized');
+  await dc.launchRequest({ mode: 'exec', program: MOVES_BIN });
+  await initialized;
+  await dc.setBreakpointsRequest({ source: { path: MOVES_SRC }, breakpoints: [{ line: MARK[label] }] });
+  const stopped = dc.waitForEvent('stopped');
+  await dc.configurationDoneRequest();
+  const threadId = (await stopped).body.threadId;
+  const top = async () => (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0];
+  const frame = await top();
+  assert.strictEqual(frame.line, MARK[label]);
+  return { dc, srv, threadId, frame, top };
+}
+
+test('Set Next Statement: goto moves the goroutine in its function, a later step goes on from there; another function is refused', { timeout: 90_000 }, async (t) => {
+  const { dc, srv, threadId, top } = await stopAt(t, 'after-calls');
+  const targets = (await dc.gotoTargetsRequest({ source: { path: MOVES_SRC }, line: MARK.skipped })).body.targets;
+  assert.strictEqual(targets.length, 1);
+  const stopped = dc.waitForEvent('stopped');
+  await dc.gotoRequest({ threadId, targetId: targets[0].id });
+  assert.strictEqual((await stopped).body.reason, 'goto');
+  assert.strictEqual((await top()).line, MARK.skipped);
+  const stepped = dc.waitForEvent('stopped');
+  await dc.nextRequest({ threadId });
+  await stepped;
+  const frame = await top();
+  assert.strictEqual(frame.line, MARK.print);
+  const total = await dc.evaluateRequest({ expression: 'total', frameId: frame.id, context: 'watch' });
+  assert.strictEqual(total.body.result, '0', 'the statement jumped to did not run');
+
+  const other = (await dc.gotoTargetsRequest({ source: { path: MOVES_SRC }, line: MARK['double-body'] })).body.targets;
+  await assert.rejects(dc.gotoRequest({ threadId, targetId: other[0].id }), /dlvx: Set Next Statement stays inside the current function: main\.go:\d+ is in main\.double/);
+  assert.strictEqual((await top()).line, MARK.print, 'a refused goto moved the goroutine');
+  await dc.disconnectRequest({ terminateDebuggee: true });
+  assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+});
+
+test('Step Into Target lists both calls of the line and stops in the second; completions list a struct\'s fields', { timeout: 90_000 }, async (t) => {
+  const { dc, srv, threadId, frame, top } = await stopAt(t, 'two-calls');
+  const fields = (await dc.completionsRequest({ frameId: frame.id, text: 'p.', column: 3 })).body.targets.map((i) => i.label);
+  assert.deepStrictEqual(fields, ['X', 'Y']);
+  const targets = (await dc.stepInTargetsRequest({ frameId: frame.id })).body.targets;
+  assert.deepStrictEqual(targets.map((x) => x.label), ['main.double', 'main.triple']);
+  const stopped = dc.waitForEvent('stopped');
+  await dc.stepInRequest({ threadId, targetId: targets[1].id });
+  assert.strictEqual((await stopped).body.reason, 'step');
+  assert.strictEqual((await top()).name, 'main.triple');
+  await dc.disconnectRequest({ terminateDebuggee: true });
+  assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+});
+
+test('a basename the binary holds twice: BP-PATH with the rule that makes the breakpoint bind', { timeout: 90_000 }, async (t) => {
+  const SHOP_BIN = env('SHOP_BIN');
+  const location = { path: env('SHOP_SRC'), line: Number(env('SHOP_LINE')) };
+  let rule;
+  {
+    const { dc, srv } = await startDAP(t);
+    await launchOnly(dc, { mode: 'exec', program: SHOP_BIN });
+    const bp = (await dc.setBreakpointsRequest({ source: { path: location.path }, breakpoints: [{ line: location.line }] })).body.breakpoints[0];
+    assert.strictEqual(bp.verified, false);
+    assert.match(bp.message, /^dlvx: BP-PATH: /);
+    assert.doesNotMatch(bp.message, /no file named/);
+    rule = JSON.parse(bp.message.match(/"substitutePath": (\[.*\])/)[1]);
+    await dc.disconnectRequest({ terminateDebuggee: true });
+    assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+  }
+  const { dc, srv } = await startDAP(t);
+  await dc.hitBreakpoint({ mode: 'exec', program: SHOP_BIN, substitutePath: rule }, location);
+  await dc.disconnectRequest({ terminateDebuggee: true });
+  assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
 });

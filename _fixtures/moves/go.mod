@@ -1,0 +1,3 @@
+module moves
+
+go 1.21
