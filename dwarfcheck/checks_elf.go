@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/preempt"
 )
 
 // ELFHeaders reads the ELF header; every other check requires it.
@@ -191,14 +192,14 @@ var Architecture = &Check{
 
 func architecture(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	arch, known := ELFGOARCH[f.Machine]
+	arch := preempt.GOARCH(&f.FileHeader)
 	host := in.hostArch()
-	if known && arch == host {
+	if arch == host {
 		return nil, nil
 	}
 	name := arch
-	if !known {
-		name = f.Machine.String()
+	if arch == "" {
+		name = "not a Go architecture"
 	}
 	fd := finding.New("ENV-ARCH",
 		finding.EvidenceAt("elf:header", 0x12, "e_machine %v (%s)", f.Machine, name),

@@ -1,11 +1,11 @@
 package dwarfcheck
 
 import (
-	"debug/elf"
 	"errors"
 	"path/filepath"
 
 	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/preempt"
 )
 
 // AsyncPreemptControl reports binaries for architectures where Delve turns
@@ -19,18 +19,10 @@ var AsyncPreemptControl = &Check{
 	Run:      asyncPreemptControl,
 }
 
-// preemptRestartMachines are the architectures where Delve disables async
-// preemption under the debugger.
-var preemptRestartMachines = map[elf.Machine]string{
-	elf.EM_AARCH64:   "arm64",
-	elf.EM_PPC64:     "ppc64le",
-	elf.EM_LOONGARCH: "loong64",
-}
-
 func asyncPreemptControl(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	arch, ok := preemptRestartMachines[f.Machine]
-	if !ok {
+	arch := preempt.GOARCH(&f.FileHeader)
+	if !preempt.DelveTurnsOff(arch) {
 		return nil, nil
 	}
 	if _, err := in.DWARF(); !errors.Is(err, ErrNoDWARF) {

@@ -186,19 +186,6 @@ func HasDebugInfo(f *elf.File) bool {
 	return f.Section(".debug_info") != nil || f.Section(".zdebug_info") != nil
 }
 
-// ELFGOARCH maps ELF machines to GOARCH values.
-var ELFGOARCH = map[elf.Machine]string{
-	elf.EM_X86_64:    "amd64",
-	elf.EM_386:       "386",
-	elf.EM_AARCH64:   "arm64",
-	elf.EM_ARM:       "arm",
-	elf.EM_PPC64:     "ppc64le",
-	elf.EM_RISCV:     "riscv64",
-	elf.EM_LOONGARCH: "loong64",
-	elf.EM_S390:      "s390x",
-	elf.EM_MIPS:      "mips64",
-}
-
 // separateDWARF reads DWARF from the matching separate debug file.
 func (in *Input) separateDWARF(f *elf.File) (*dwarf.Data, error) {
 	link, crc, ok := debugLink(f)
