@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/preempt"
 	"github.com/go-delve/delve/pkg/locspec"
 	"github.com/go-delve/delve/pkg/proc"
@@ -116,7 +117,7 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 	base, wantWrapper := strings.CutSuffix(name, abi0Suffix)
 	fns, err := bi.FindFunction(base)
 	if err != nil {
-		return nil, &UnknownSymbolError{Name: name, Closest: Closest(name, funcNames(bi), 5)}
+		return nil, &UnknownSymbolError{Name: name, Closest: finding.Closest(name, funcNames(bi), 5)}
 	}
 	fns = slices.DeleteFunc(slices.Clone(fns), func(fn *proc.Function) bool { return fn.Entry == 0 })
 	if len(fns) == 0 {
