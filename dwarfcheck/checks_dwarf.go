@@ -77,7 +77,7 @@ func optimization(in *Input) ([]finding.Finding, error) {
 		}
 	}
 	fd := finding.New(id, evs...)
-	fd.Fixes = []finding.Fix{{Summary: "rebuild every package without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+	fd.Fixes = []finding.Fix{finding.RebuildFix("rebuild every package without optimizations", finding.Build{})}
 	return []finding.Finding{fd}, nil
 }
 
@@ -136,7 +136,7 @@ func cgo(in *Input) ([]finding.Finding, error) {
 		}
 	}
 	fd := finding.New("BP-CGO", evs...)
-	fd.Fixes = []finding.Fix{{Summary: "build C code for debugging", Command: []string{"env", "CGO_CFLAGS=-O0 -g", "go", "build", "-gcflags=all=-N -l", "."}}}
+	fd.Fixes = []finding.Fix{finding.RebuildFix("build C code for debugging", finding.Build{Env: []string{"CGO_CFLAGS=-O0 -g"}})}
 	return []finding.Finding{fd}, nil
 }
 

@@ -96,7 +96,7 @@ func RebuildFixes(in *Input) []finding.Fix {
 	}
 	out := filepath.Base(in.Path) + "-debug"
 	return []finding.Fix{
-		{Summary: "rebuild with DWARF and without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "-o", out, pkg}},
+		finding.RebuildFix("rebuild with DWARF and without optimizations", finding.Build{Out: out, Pkg: pkg}),
 		{Summary: "let dlvx build it", Command: []string{"dlvx", "debug", pkg}},
 	}
 }
@@ -204,7 +204,7 @@ func architecture(in *Input) ([]finding.Finding, error) {
 	fd := finding.New("ENV-ARCH",
 		finding.EvidenceAt("elf:header", 0x12, "e_machine %v (%s)", f.Machine, name),
 		finding.Evidencef("host", "this machine is %s", host))
-	fd.Fixes = []finding.Fix{{Summary: "build for this machine", Command: []string{"env", "GOARCH=" + host, "go", "build", "-gcflags=all=-N -l", "."}}}
+	fd.Fixes = []finding.Fix{finding.RebuildFix("build for this machine", finding.Build{Env: []string{"GOARCH=" + host}})}
 	return []finding.Finding{fd}, nil
 }
 

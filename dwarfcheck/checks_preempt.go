@@ -33,7 +33,7 @@ func asyncPreemptControl(in *Input) ([]finding.Finding, error) {
 		finding.EvidenceAt("elf:section-headers", shoff(in), "no DWARF: runtime.debug.asyncpreemptoff cannot be found"),
 	)
 	fd.Fixes = []finding.Fix{
-		{Summary: "rebuild with DWARF", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}},
+		finding.RebuildFix("rebuild with DWARF", finding.Build{}),
 		{Summary: "or turn async preemption off in the program's environment", Command: []string{"env", "GODEBUG=asyncpreemptoff=1", "./" + filepath.Base(in.Path)}},
 	}
 	return []finding.Finding{fd}, nil

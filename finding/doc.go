@@ -20,7 +20,8 @@
 //
 // Advice helpers shared by every producer: Closest, the one "did you mean"
 // ranking of names (the doctor's --break verdicts and the resolver's
-// errors).
+// errors), and RebuildFix, the one debug-build fix (go build
+// -gcflags=all=-N -l).
 //
 // What it does not do: it reads nothing, starts no process, prints nothing
 // and imports no other dlvx package, nor Delve.
