@@ -1,6 +1,7 @@
 package dwarfcheck
 
 import (
+	"debug/elf"
 	"errors"
 	"path"
 	"sort"
@@ -131,7 +132,7 @@ func cgo(in *Input) ([]finding.Finding, error) {
 		return nil, nil
 	}
 	for _, p := range f.Progs {
-		if p.Type == 3 { // PT_INTERP
+		if p.Type == elf.PT_INTERP {
 			evs = append(evs, finding.EvidenceAt("elf:program-headers", int64(p.Off), "PT_INTERP: dynamically linked"))
 		}
 	}

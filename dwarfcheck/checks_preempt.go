@@ -29,7 +29,7 @@ func asyncPreemptControl(in *Input) ([]finding.Finding, error) {
 		return nil, nil // DWARF present (or damaged: BP-ZDEBUG and friends speak)
 	}
 	fd := finding.New("AP-CORRECT",
-		finding.EvidenceAt("elf:header", 18, "e_machine %v (%s): Delve turns async preemption off here", f.Machine, arch),
+		finding.EvidenceAt("elf:header", ehdrMachine, "e_machine %v (%s): Delve turns async preemption off here", f.Machine, arch),
 		finding.EvidenceAt("elf:section-headers", shoff(in), "no DWARF: runtime.debug.asyncpreemptoff cannot be found"),
 	)
 	fd.Fixes = []finding.Fix{

@@ -106,12 +106,21 @@ func (in *Input) ModTime() time.Time {
 	return st.ModTime()
 }
 
-// ELF returns the parsed ELF headers of the executable.
+// ELF returns the parsed ELF headers of the executable. A file whose
+// headers or sections extend past its end, or whose section header table
+// is gone, fails with a *DamageError that says which part and where.
 func (in *Input) ELF() (*elf.File, error) {
 	return in.elf.get(func() (*elf.File, error) {
 		f, err := elf.Open(in.Path)
 		if err != nil {
+			if d := diagnoseFile(in.Path, err); d != nil {
+				return nil, fmt.Errorf("open %s: %w", in.Path, d)
+			}
 			return nil, fmt.Errorf("open %s: %w", in.Path, err)
+		}
+		if d := diagnoseFile(in.Path, nil); d != nil {
+			f.Close()
+			return nil, fmt.Errorf("open %s: %w", in.Path, d)
 		}
 		return f, nil
 	})
