@@ -122,7 +122,7 @@ func explain(stdout, stderr io.Writer, id string) int {
 		fmt.Fprintf(stderr, "dlvx doctor: unknown finding ID %q; known: %s\n", id, strings.Join(finding.IDs(), " "))
 		return finding.ExitFailed
 	}
-	fmt.Fprintf(stdout, "%s (%s): %s\n\n%s\n\nMore: %s\n", strings.ToUpper(id), sev, title, why, finding.DocURL(strings.ToUpper(id)))
+	fmt.Fprintf(stdout, "%s (%s): %s\n\n%s\n", strings.ToUpper(id), sev, title, why)
 	return finding.ExitClean
 }
 
