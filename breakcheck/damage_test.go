@@ -193,7 +193,7 @@ func damageSection(t *testing.T, b []byte, name string, at int, fill byte) []byt
 		// Point the section past the end of the file.
 		for i := range f.Sections {
 			if f.Sections[i] == s {
-				hdr := int(shoffOf(b)) + i*64 + 24 // Elf64_Shdr.sh_offset
+				hdr := int(shoffOf(b)) + i*elf64SectionHeaderSize + elf64ShOffset
 				f.ByteOrder.PutUint64(b[hdr:], uint64(len(b))+0x1000)
 			}
 		}

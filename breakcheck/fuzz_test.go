@@ -132,19 +132,31 @@ func regionOf(b []byte, sections []elf.SectionHeader, region uint8) (start, size
 	}
 	switch name {
 	case "ELF header":
-		return 0, 64
+		return 0, elf64HeaderSize
 	case "program headers":
-		return int(binary.LittleEndian.Uint64(b[0x20:])), 56 * int(binary.LittleEndian.Uint16(b[0x38:]))
+		return int(binary.LittleEndian.Uint64(b[elf64Phoff:])), elf64ProgHeaderSize * int(binary.LittleEndian.Uint16(b[elf64Phnum:]))
 	case "section headers":
-		return int(shoffOf(b)), 64 * len(sections)
+		return int(shoffOf(b)), elf64SectionHeaderSize * len(sections)
 	}
 	for _, s := range sections {
 		if s.Name == name && s.Type != elf.SHT_NOBITS {
 			return int(s.Offset), int(s.FileSize)
 		}
 	}
-	return 0, 64 // a section this build lacks: the ELF header
+	return 0, elf64HeaderSize // a section this build lacks: the ELF header
 }
+
+// The ELF64 layout the fuzz damage and the damage tests address (System V
+// gABI): header field offsets and table entry sizes.
+const (
+	elf64HeaderSize        = 64
+	elf64Phoff             = 0x20 // e_phoff
+	elf64Shoff             = 0x28 // e_shoff
+	elf64Phnum             = 0x38 // e_phnum
+	elf64ProgHeaderSize    = 56
+	elf64SectionHeaderSize = 64
+	elf64ShOffset          = 0x18 // sh_offset in a section header
+)
 
 func renderAll(t *testing.T, rep *finding.Report) {
 	for _, fd := range rep.Findings {
@@ -170,8 +182,8 @@ func renderAll(t *testing.T, rep *finding.Report) {
 
 // shoffOf reads e_shoff of a little-endian ELF64 file.
 func shoffOf(b []byte) uint64 {
-	if len(b) < 0x30 {
+	if len(b) < elf64Shoff+8 {
 		return 0
 	}
-	return binary.LittleEndian.Uint64(b[0x28:])
+	return binary.LittleEndian.Uint64(b[elf64Shoff:])
 }

@@ -48,7 +48,8 @@ func (e *DamageError) Error() string {
 	if e.Count > 0 {
 		what = fmt.Sprintf("%s (%d entries)", e.Part, e.Count)
 	}
-	return fmt.Sprintf("truncated ELF file: the %s at %#x needs %d bytes, but the file ends at %#x", what, e.Offset, e.Need, e.Size)
+	// The header may be the damaged part: say what does not fit, not why.
+	return fmt.Sprintf("ELF file cut short or its header corrupt: the %s at %#x needs %d bytes, but the file ends at %#x", what, e.Offset, e.Need, e.Size)
 }
 
 // Unwrap returns debug/elf's error.
