@@ -74,17 +74,18 @@ func TestDamagedELF(t *testing.T) {
 			}
 		})
 	}
-	t.Run("intact", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "bin")
-		if err := os.WriteFile(path, full, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		in := NewInput(path)
-		defer in.Close()
+}
+
+// TestIntactELF: the diagnosis finds nothing wrong with real builds, with
+// and without a symbol table, position-independent or not.
+func TestIntactELF(t *testing.T) {
+	for _, v := range []fixtures.Variant{fixtures.NoOpt, fixtures.Stripped, fixtures.PIE} {
+		in := NewInput(fixtures.Build(t, "worker", v))
 		if _, err := in.ELF(); err != nil {
-			t.Errorf("intact binary: %v", err)
+			t.Errorf("%s: %v", v.Name, err)
 		}
-	})
+		in.Close()
+	}
 }
 
 // TestDamagedELF32 reads the 32-bit layout in both byte orders from
