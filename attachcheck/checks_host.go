@@ -165,7 +165,7 @@ func (s *Snapshot) goRun() (finding.Finding, bool) {
 		f.Evidence = append(f.Evidence, ev(statusSrc(c), "child %s", s.describe(c)))
 		f.Fixes = append(f.Fixes, fix(fmt.Sprintf("attach to the program, pid %d", c), "dlvx", "attach", strconv.Itoa(c)))
 	}
-	f.Fixes = append(f.Fixes, fix("or build with debug information and run the binary itself", "go", "build", "-gcflags=all=-N -l", "-o", "app", "."))
+	f.Fixes = append(f.Fixes, finding.RebuildFix("or build with debug information and run the binary itself", finding.Build{Out: "app"}))
 	return f, true
 }
 

@@ -24,5 +24,12 @@
 // files. The one system call it makes, under a seccomp filter, is a ptrace
 // request on PID 0, which names no process. The /proc root and the
 // filesystem root are fields of Env, so tests use a fake tree (Yama values,
-// a read-only /proc/sys) as well as the real one. Linux only.
+// a read-only /proc/sys) as well as the real one.
+//
+// Platforms: what it diagnoses is Linux's (/proc, ptrace, Yama, seccomp),
+// but the package builds everywhere dlvx does, because cmd/dlvx imports it
+// on every system Delve supports and its parsing and checks only read a
+// /proc tree through Env. The host's own parts are split by file name:
+// host_linux.go holds the ptrace probe; host_other.go makes Take on Host()
+// fail with ErrUnsupported; perms_unix.go reads file owners and access(2).
 package attachcheck

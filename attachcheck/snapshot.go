@@ -1,6 +1,7 @@
 package attachcheck
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -8,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // Env says where the preflight reads. Tests replace Proc and Root with a
@@ -28,10 +28,16 @@ type Env struct {
 }
 
 // Host returns the Env of this machine: /proc, /, os.Getenv, runtime.GOARCH
-// and a real seccomp probe.
+// and a real seccomp probe. Only Linux has that /proc: elsewhere Take fails
+// with ErrUnsupported for it.
 func Host() *Env {
 	return &Env{Proc: "/proc", Root: "/", Getenv: os.Getenv, GOARCH: runtime.GOARCH, ProbePtrace: probePtrace}
 }
+
+// ErrUnsupported is returned for the host's /proc and probes on systems
+// other than Linux (host_other.go). The checks themselves run anywhere, on
+// an Env whose Proc is a /proc tree, as the tests' fake ones.
+var ErrUnsupported = errors.New("attach preflight: unsupported on " + runtime.GOOS + " (it reads Linux's /proc)")
 
 // Yama is the state of the Yama LSM's ptrace_scope.
 type Yama struct {
@@ -76,7 +82,7 @@ type Snapshot struct {
 func Take(env *Env, pid int) (*Snapshot, error) {
 	self, err := ReadStatus(procPath(env.Proc, "self", "status"))
 	if err != nil {
-		return nil, fmt.Errorf("read the debugger's status: %w", err)
+		return nil, fmt.Errorf("read the debugger's status: %w", hostError(err))
 	}
 	s := &Snapshot{Env: env, PID: pid, Self: self, FileUID: -1}
 	s.SelfNS, _ = os.Readlink(procPath(env.Proc, "self", "ns", "pid"))
@@ -112,19 +118,6 @@ func (s *Snapshot) readProcess() {
 	if uid, err := owner(procPath(root, s.PID, "status")); err == nil {
 		s.FileUID = uid
 	}
-}
-
-// statOwner returns the uid owning path.
-func statOwner(path string) (int, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return -1, err
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return -1, fmt.Errorf("%s: no owner in %T", path, fi.Sys())
-	}
-	return int(st.Uid), nil
 }
 
 // Exists reports whether the process exists in this /proc.
@@ -220,7 +213,7 @@ func readYama(env *Env) Yama {
 		y.Why = fmt.Sprintf("%s is mounted read-only", m.Point)
 		return y
 	}
-	if err := syscall.Access(p, 2 /* W_OK */); err != nil {
+	if err := writable(p); err != nil {
 		y.Why = fmt.Sprintf("access(W_OK): %v", err)
 		return y
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/preempt"
 	"github.com/go-delve/delve/pkg/proc"
 )
 
@@ -84,8 +85,8 @@ func loadDelve(in *dwarfcheck.Input) (*proc.BinaryInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	arch, ok := dwarfcheck.ELFGOARCH[f.Machine]
-	if !ok {
+	arch := preempt.GOARCH(&f.FileHeader)
+	if arch == "" {
 		return nil, fmt.Errorf("load %s: unsupported machine %v", in.Path, f.Machine)
 	}
 	bi := proc.NewBinaryInfo("linux", arch, false)

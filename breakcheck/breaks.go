@@ -146,7 +146,7 @@ func optimizedCaveat(bi *proc.BinaryInfo, pcs []uint64) []finding.Finding {
 	}
 	sort.Strings(names)
 	fd := finding.New("BP-OPT-LINE", finding.Evidencef("dwarf:producer", "optimized: %s", finding.ListSome(names, 4)))
-	fd.Fixes = []finding.Fix{{Summary: "rebuild without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+	fd.Fixes = []finding.Fix{finding.RebuildFix("rebuild without optimizations", finding.Build{})}
 	return []finding.Finding{fd}
 }
 

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/dlvx/dlvx/dwarfcheck"
@@ -133,7 +132,7 @@ func funcNotFound(in *dwarfcheck.Input, bi *proc.BinaryInfo, name string) findin
 		return fd
 	}
 	fd := finding.New("BP-FUNCNAME", finding.Evidencef("delve:functions", "no function %s among %d", name, len(bi.Functions)))
-	if c := funcCandidates(bi, name, 5); len(c) > 0 {
+	if c := finding.Closest(name, funcNames(bi), 5); len(c) > 0 {
 		fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:functions", "closest names: %s", strings.Join(c, ", ")))
 		for _, n := range c[:min(2, len(c))] {
 			fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on " + n, Command: []string{"break", n}})
@@ -178,24 +177,14 @@ func baseName(name string) string {
 	return name
 }
 
-// funcCandidates returns up to n function names that end like name or
-// contain it, case-insensitively, shortest first.
-func funcCandidates(bi *proc.BinaryInfo, name string, n int) []string {
-	lname, lbase := strings.ToLower(name), strings.ToLower(baseName(name))
-	var out []string
-	for fname := range bi.LookupFunc() {
-		lf := strings.ToLower(fname)
-		if strings.HasSuffix(lf, "."+lname) || strings.ToLower(baseName(fname)) == lbase || strings.Contains(lf, lname) {
-			out = append(out, fname)
-		}
+// funcNames lists the names of Delve's functions, for finding.Closest: the
+// resolver asks it about the same list.
+func funcNames(bi *proc.BinaryInfo) []string {
+	names := make([]string, len(bi.Functions))
+	for i := range bi.Functions {
+		names[i] = bi.Functions[i].Name
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if len(out[i]) != len(out[j]) {
-			return len(out[i]) < len(out[j])
-		}
-		return out[i] < out[j]
-	})
-	return out[:min(n, len(out))]
+	return names
 }
 
 // searchDirs returns where to look for the source of a missing function:

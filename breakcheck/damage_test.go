@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/dlvx/dlvx/dwarfcheck"
 	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/internal/fixtures"
 )
@@ -39,17 +42,139 @@ func TestDamagedBinaries(t *testing.T) {
 				t.Fatal(err)
 			}
 			rep := doctorWith(t, NewInput(path), Options{Breaks: []string{"main.go:3", "main.main"}})
-			if len(rep.Errors) == 0 && len(rep.Findings) == 0 {
-				t.Errorf("damaged binary gives a clean report")
+			checkDamageReported(t, rep)
+		})
+	}
+}
+
+// seedDamage is what the doctor must say about some of FuzzDoctor's seeds:
+// the kind of DamageError the elf-headers check fails with.
+var seedDamage = map[string]dwarfcheck.DamageKind{
+	"empty-file":             dwarfcheck.DamageEmpty,
+	"cut-in-elf-header":      dwarfcheck.DamageHeader,
+	"cut-in-section-headers": dwarfcheck.DamageSectionHeaders,
+	"cut-in-text":            dwarfcheck.DamageSection,
+	"cut-in-gopclntab":       dwarfcheck.DamageSection,
+	"cut-in-buildinfo":       dwarfcheck.DamageSection,
+	"cut-in-debug-info":      dwarfcheck.DamageSection,
+	"zero-shoff":             dwarfcheck.DamageNoSectionTable,
+	"phoff-past-end":         dwarfcheck.DamageProgHeaders,
+}
+
+// seedUnreported are seeds whose damage the doctor does not report today,
+// and why; they stay in the corpus to drive the loaders through it.
+var seedUnreported = map[string]string{
+	"etype-rel":       "e_type ET_REL: the checks read the file as an object file, whose DWARF is intact",
+	"gopclntab-magic": "no check reads .gopclntab: with DWARF, neither Delve nor the checks need it (the runtime would refuse to start)",
+	"gopclntab-body":  "no check reads .gopclntab: with DWARF, neither Delve nor the checks need it",
+}
+
+// TestDamagedSeeds replays FuzzDoctor's seed corpus: every seed is real
+// damage, so none may give a clean report, and the cut files must name
+// what was cut.
+func TestDamagedSeeds(t *testing.T) {
+	base, sections := fuzzBinary(t)
+	dir := filepath.Join("testdata", "fuzz", "FuzzDoctor")
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) == 0 {
+		t.Fatalf("no seed corpus in %s: %v", dir, err)
+	}
+	for _, e := range ents {
+		t.Run(e.Name(), func(t *testing.T) {
+			s := readSeed(t, filepath.Join(dir, e.Name()))
+			path := filepath.Join(t.TempDir(), "bin")
+			if err := os.WriteFile(path, damage(base, sections, s.region, s.off, s.data, s.cut), 0o755); err != nil {
+				t.Fatal(err)
 			}
-			for _, e := range rep.Errors {
-				var ce *finding.CheckError
-				if !errors.As(e, &ce) || ce.Err == nil {
-					t.Errorf("error %v is not a finding.CheckError", e)
-				}
+			rep := fuzzDoctor(t, path, s.opts)
+			t.Logf("findings %v, errors %v", findingIDs(rep.Findings), rep.Errors)
+			failOnPanic(t, rep)
+			if why, ok := seedUnreported[e.Name()]; ok {
+				t.Logf("not reported: %s", why)
+			} else {
+				checkDamageReported(t, rep)
+			}
+			want, ok := seedDamage[e.Name()]
+			if !ok {
+				return
+			}
+			var d *dwarfcheck.DamageError
+			if len(rep.Errors) == 0 || !errors.As(rep.Errors[0], &d) || d.Kind != want {
+				t.Errorf("errors %v, want a DamageError of kind %d first", rep.Errors, want)
 			}
 		})
 	}
+	var listed []string
+	for name := range seedDamage {
+		listed = append(listed, name)
+	}
+	for name := range seedUnreported {
+		listed = append(listed, name)
+	}
+	for _, name := range listed {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s is not in the corpus", name)
+		}
+	}
+}
+
+// checkDamageReported fails unless the checks of rep gave a finding or a
+// CheckError (a --break verdict on a missing file says nothing about the
+// damage).
+func checkDamageReported(t *testing.T, rep *finding.Report) {
+	t.Helper()
+	if len(rep.Errors) == 0 && len(rep.Findings) == 0 {
+		t.Errorf("damaged binary gives a clean report")
+	}
+	for _, e := range rep.Errors {
+		var ce *finding.CheckError
+		if !errors.As(e, &ce) || ce.Err == nil {
+			t.Errorf("error %v is not a finding.CheckError", e)
+		}
+	}
+}
+
+// A seed is one entry of FuzzDoctor's corpus.
+type seed struct {
+	region uint8
+	off    uint32
+	data   []byte
+	cut    uint32
+	opts   uint8
+}
+
+// readSeed decodes a corpus file in the "go test fuzz v1" encoding, for
+// FuzzDoctor's argument types.
+func readSeed(t *testing.T, path string) seed {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 6 || lines[0] != "go test fuzz v1" {
+		t.Fatalf("%s: not a FuzzDoctor corpus entry", path)
+	}
+	arg := func(i int, typ string) string {
+		v, ok := strings.CutPrefix(lines[i], typ+"(")
+		if !ok || !strings.HasSuffix(v, ")") {
+			t.Fatalf("%s line %d: want %s(...), got %q", path, i+1, typ, lines[i])
+		}
+		return strings.TrimSuffix(v, ")")
+	}
+	num := func(i int, typ string, bits int) uint64 {
+		n, err := strconv.ParseUint(arg(i, typ), 0, bits)
+		if err != nil {
+			t.Fatalf("%s line %d: %v", path, i+1, err)
+		}
+		return n
+	}
+	data, err := strconv.Unquote(arg(3, "[]byte"))
+	if err != nil {
+		t.Fatalf("%s line 4: %v", path, err)
+	}
+	return seed{region: uint8(num(1, "uint8", 8)), off: uint32(num(2, "uint32", 32)), data: []byte(data),
+		cut: uint32(num(4, "uint32", 32)), opts: uint8(num(5, "uint8", 8))}
 }
 
 // damageSection overwrites the first 64 bytes of a section's file data
@@ -68,7 +193,7 @@ func damageSection(t *testing.T, b []byte, name string, at int, fill byte) []byt
 		// Point the section past the end of the file.
 		for i := range f.Sections {
 			if f.Sections[i] == s {
-				hdr := int(shoffOf(b)) + i*64 + 24 // Elf64_Shdr.sh_offset
+				hdr := int(shoffOf(b)) + i*elf64SectionHeaderSize + elf64ShOffset
 				f.ByteOrder.PutUint64(b[hdr:], uint64(len(b))+0x1000)
 			}
 		}

@@ -16,6 +16,8 @@
 //
 // What it does not do: it never runs or attaches to the binary, never
 // prints (finding/report renders), never imports dlvx's service or cmd
-// packages. It starts no process itself; Doctor runs srcpath's "go env"
-// probe for --source unless Options.Toolchain replaces it.
+// packages. It starts no process itself; Doctor runs the probes others
+// install: the Input's "git rev-parse"/"git status" (dwarfcheck's GitHead)
+// for the stale-binary check when a workspace is given, and srcpath's "go
+// env" for --source unless Options.Toolchain replaces it.
 package breakcheck

@@ -48,68 +48,115 @@ func fuzzBinary(t testing.TB) ([]byte, []elf.SectionHeader) {
 }
 
 // FuzzDoctor damages a real binary — bytes overwritten inside a chosen
-// section or in the ELF and section headers, optionally truncated — and
-// runs every check, the --break questions and every renderer. Nothing may
-// panic: a check that does is recovered as a finding.PanicError, and the
-// target fails on it with its stack; the doctor must return a report.
+// region (the ELF header, a header table, a section), optionally cut
+// inside that region — and runs every check, the --break questions and
+// every renderer. Nothing may panic: a check that does is recovered as a
+// finding.PanicError, and the target fails on it with its stack; the
+// doctor must return a report.
+//
+// The seed corpus, testdata/fuzz/FuzzDoctor, holds real damage at the
+// places that matter (section headers, .debug_info, .gopclntab, build
+// information, cuts in each). Regions are picked by name (fuzzRegions), so
+// a seed damages the same part whatever the toolchain's section order;
+// TestDamagedBinaries replays the seeds and asserts what each must yield.
 func FuzzDoctor(f *testing.F) {
-	// section index (0 = ELF header, 255 = section header table), offset
-	// into it, bytes written there, truncation point (0 = none), options.
-	f.Add(uint8(0), uint32(0x10), []byte{0x03, 0x00}, uint32(0), uint8(0))
-	f.Add(uint8(0), uint32(0x28), []byte{0xff, 0xff, 0xff}, uint32(0), uint8(1))
-	f.Add(uint8(255), uint32(24), []byte{0x00, 0x00, 0x10}, uint32(0), uint8(0))
-	f.Add(uint8(20), uint32(0), []byte{0xde, 0xad, 0xbe, 0xef}, uint32(0), uint8(1))
-	f.Add(uint8(22), uint32(11), []byte{0x05, 0x00, 0x01}, uint32(0), uint8(0))
-	f.Add(uint8(25), uint32(4), bytes.Repeat([]byte{0x41}, 32), uint32(0), uint8(1))
-	f.Add(uint8(1), uint32(0), []byte{}, uint32(4096), uint8(1))
-	f.Add(uint8(3), uint32(0), []byte{}, uint32(1<<20), uint8(0))
-	f.Fuzz(func(t *testing.T, sec uint8, off uint32, data []byte, trunc uint32, opts uint8) {
+	// The inputs: a region, an offset into it, the bytes written there, a
+	// cut (0 = none, else the file ends cut-1 bytes into the region) and
+	// options (bit 0: ask the --break questions).
+	f.Fuzz(func(t *testing.T, region uint8, off uint32, data []byte, cut uint32, opts uint8) {
 		base, sections := fuzzBinary(t)
-		b := damage(base, sections, sec, off, data, trunc)
+		b := damage(base, sections, region, off, data, cut)
 		path := filepath.Join(t.TempDir(), "bin")
 		if err := os.WriteFile(path, b, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		in := NewInput(path)
-		defer in.Close()
-		var opt Options
-		if opts&1 != 0 {
-			opt.Breaks = []string{"main.go:17", "main.work", "nosuch.go:1"}
-		}
-		rep, err := Doctor(in, dwarfcheck.BinaryChecks, opt)
-		if err != nil {
-			t.Fatalf("Doctor: %v", err) // only an invalid check graph may fail
-		}
+		rep := fuzzDoctor(t, path, opts)
 		failOnPanic(t, rep)
 		_ = rep.ExitCode()
 		renderAll(t, rep)
 	})
 }
 
-// damage copies base and applies one structured change to it.
-func damage(base []byte, sections []elf.SectionHeader, sec uint8, off uint32, data []byte, trunc uint32) []byte {
-	b := bytes.Clone(base)
-	start, size := 0, 64 // ELF header
-	switch {
-	case sec == 255:
-		start, size = int(shoffOf(b)), len(sections)*64
-	case sec > 0 && int(sec) <= len(sections):
-		s := sections[sec-1]
-		if s.Type != elf.SHT_NOBITS {
-			start, size = int(s.Offset), int(s.FileSize)
-		}
+// fuzzDoctor runs every check and, when opts asks, the --break questions.
+func fuzzDoctor(t *testing.T, path string, opts uint8) *finding.Report {
+	in := NewInput(path)
+	defer in.Close()
+	in.ForeignDlv = nil
+	var opt Options
+	if opts&1 != 0 {
+		opt.Breaks = []string{"main.go:17", "main.work", "nosuch.go:1"}
 	}
+	rep, err := Doctor(in, dwarfcheck.BinaryChecks, opt)
+	if err != nil {
+		t.Fatalf("Doctor: %v", err) // only an invalid check graph may fail
+	}
+	return rep
+}
+
+// fuzzRegions are the parts of the binary a fuzz input's region byte
+// names first; larger values pick sections by position.
+var fuzzRegions = []string{
+	"ELF header", "program headers", "section headers",
+	".text", ".gopclntab", ".go.buildinfo", ".debug_info", ".debug_abbrev",
+	".debug_line", ".debug_addr", ".symtab", ".shstrtab", ".note.go.buildid",
+}
+
+// damage copies base and applies one structured change to it: data written
+// at off (modulo the region's size) into region, then the file cut inside
+// the region when cut is not 0.
+func damage(base []byte, sections []elf.SectionHeader, region uint8, off uint32, data []byte, cut uint32) []byte {
+	b := bytes.Clone(base)
+	start, size := regionOf(b, sections, region)
 	if size > 0 {
 		at := start + int(off%uint32(size))
 		for i := 0; i < len(data) && at+i < len(b); i++ {
 			b[at+i] = data[i]
 		}
 	}
-	if trunc > 0 && int(trunc) < len(b) {
-		b = b[:trunc]
+	if cut > 0 {
+		end := start + int((cut-1)%uint32(size+1))
+		if end < len(b) {
+			b = b[:end]
+		}
 	}
 	return b
 }
+
+// regionOf returns where a fuzz region is in the little-endian ELF64 file b.
+func regionOf(b []byte, sections []elf.SectionHeader, region uint8) (start, size int) {
+	name := ""
+	if int(region) < len(fuzzRegions) {
+		name = fuzzRegions[region]
+	} else if len(sections) > 0 {
+		name = sections[(int(region)-len(fuzzRegions))%len(sections)].Name
+	}
+	switch name {
+	case "ELF header":
+		return 0, elf64HeaderSize
+	case "program headers":
+		return int(binary.LittleEndian.Uint64(b[elf64Phoff:])), elf64ProgHeaderSize * int(binary.LittleEndian.Uint16(b[elf64Phnum:]))
+	case "section headers":
+		return int(shoffOf(b)), elf64SectionHeaderSize * len(sections)
+	}
+	for _, s := range sections {
+		if s.Name == name && s.Type != elf.SHT_NOBITS {
+			return int(s.Offset), int(s.FileSize)
+		}
+	}
+	return 0, elf64HeaderSize // a section this build lacks: the ELF header
+}
+
+// The ELF64 layout the fuzz damage and the damage tests address (System V
+// gABI): header field offsets and table entry sizes.
+const (
+	elf64HeaderSize        = 64
+	elf64Phoff             = 0x20 // e_phoff
+	elf64Shoff             = 0x28 // e_shoff
+	elf64Phnum             = 0x38 // e_phnum
+	elf64ProgHeaderSize    = 56
+	elf64SectionHeaderSize = 64
+	elf64ShOffset          = 0x18 // sh_offset in a section header
+)
 
 func renderAll(t *testing.T, rep *finding.Report) {
 	for _, fd := range rep.Findings {
@@ -135,8 +182,8 @@ func renderAll(t *testing.T, rep *finding.Report) {
 
 // shoffOf reads e_shoff of a little-endian ELF64 file.
 func shoffOf(b []byte) uint64 {
-	if len(b) < 0x30 {
+	if len(b) < elf64Shoff+8 {
 		return 0
 	}
-	return binary.LittleEndian.Uint64(b[0x28:])
+	return binary.LittleEndian.Uint64(b[elf64Shoff:])
 }

@@ -77,7 +77,7 @@ func goVersion(in *Input) ([]finding.Finding, error) {
 	}
 	fd := finding.New(id, evs...)
 	fd.Fixes = []finding.Fix{
-		{Summary: "rebuild with a supported Go", Command: []string{"env", fmt.Sprintf("GOTOOLCHAIN=go%d.%d.0", goversion.MaxSupportedVersionOfGoMajor, goversion.MaxSupportedVersionOfGoMinor), "go", "build", "-gcflags=all=-N -l", "."}},
+		finding.RebuildFix("rebuild with a supported Go", finding.Build{Env: []string{fmt.Sprintf("GOTOOLCHAIN=go%d.%d.0", goversion.MaxSupportedVersionOfGoMajor, goversion.MaxSupportedVersionOfGoMinor)}}),
 		{Summary: "debug anyway, at your own risk", Command: []string{"dlvx", "exec", "--check-go-version=false", in.Path}},
 	}
 	return []finding.Finding{fd}, nil
@@ -106,7 +106,7 @@ func trimpath(in *Input) ([]finding.Finding, error) {
 		}
 	}
 	fd := finding.New("BP-TRIMPATH", evs...)
-	fd.Fixes = []finding.Fix{{Summary: "rebuild without -trimpath", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}},
+	fd.Fixes = []finding.Fix{finding.RebuildFix("rebuild without -trimpath", finding.Build{}),
 		{Summary: "or pass --source DIR to get the substitutePath rules"}}
 	return []finding.Finding{fd}, nil
 }
@@ -122,7 +122,7 @@ var Race = &Check{
 			return nil, nil
 		}
 		fd := finding.New("BP-RACE", finding.Evidencef("buildinfo", "-race=true"))
-		fd.Fixes = []finding.Fix{{Summary: "rebuild without -race", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+		fd.Fixes = []finding.Fix{finding.RebuildFix("rebuild without -race", finding.Build{})}
 		return []finding.Finding{fd}, nil
 	},
 }

@@ -1,6 +1,7 @@
 package dwarfcheck
 
 import (
+	"debug/elf"
 	"errors"
 	"path"
 	"sort"
@@ -77,7 +78,7 @@ func optimization(in *Input) ([]finding.Finding, error) {
 		}
 	}
 	fd := finding.New(id, evs...)
-	fd.Fixes = []finding.Fix{{Summary: "rebuild every package without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+	fd.Fixes = []finding.Fix{finding.RebuildFix("rebuild every package without optimizations", finding.Build{})}
 	return []finding.Finding{fd}, nil
 }
 
@@ -131,12 +132,12 @@ func cgo(in *Input) ([]finding.Finding, error) {
 		return nil, nil
 	}
 	for _, p := range f.Progs {
-		if p.Type == 3 { // PT_INTERP
+		if p.Type == elf.PT_INTERP {
 			evs = append(evs, finding.EvidenceAt("elf:program-headers", int64(p.Off), "PT_INTERP: dynamically linked"))
 		}
 	}
 	fd := finding.New("BP-CGO", evs...)
-	fd.Fixes = []finding.Fix{{Summary: "build C code for debugging", Command: []string{"env", "CGO_CFLAGS=-O0 -g", "go", "build", "-gcflags=all=-N -l", "."}}}
+	fd.Fixes = []finding.Fix{finding.RebuildFix("build C code for debugging", finding.Build{Env: []string{"CGO_CFLAGS=-O0 -g"}})}
 	return []finding.Finding{fd}, nil
 }
 

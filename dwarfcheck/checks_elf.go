@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/preempt"
 )
 
 // ELFHeaders reads the ELF header; every other check requires it.
@@ -95,7 +96,7 @@ func RebuildFixes(in *Input) []finding.Fix {
 	}
 	out := filepath.Base(in.Path) + "-debug"
 	return []finding.Fix{
-		{Summary: "rebuild with DWARF and without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "-o", out, pkg}},
+		finding.RebuildFix("rebuild with DWARF and without optimizations", finding.Build{Out: out, Pkg: pkg}),
 		{Summary: "let dlvx build it", Command: []string{"dlvx", "debug", pkg}},
 	}
 }
@@ -103,22 +104,20 @@ func RebuildFixes(in *Input) []finding.Fix {
 // shoff returns the file offset of the section header table (e_shoff),
 // or -1 when it cannot be read.
 func shoff(in *Input) int64 {
-	f, err := in.ELF()
+	fh, err := os.Open(in.Path)
 	if err != nil {
 		return -1
 	}
-	off, size := int64(0x28), 8
-	if f.Class == elf.ELFCLASS32 {
-		off, size = 0x20, 4
-	}
-	buf, err := rawAt(in.Path, off, size)
+	defer fh.Close()
+	st, err := fh.Stat()
 	if err != nil {
 		return -1
 	}
-	if size == 4 {
-		return int64(f.ByteOrder.Uint32(buf))
+	h, err := readRawHeader(fh, st.Size())
+	if err != nil {
+		return -1
 	}
-	return int64(f.ByteOrder.Uint64(buf))
+	return int64(h.shoff)
 }
 
 // rawAt reads n bytes of the file at path at offset off.
@@ -174,7 +173,7 @@ func compressedDWARF(in *Input) ([]finding.Finding, error) {
 
 // chdrType reads the ch_type field of a compressed section's header.
 func chdrType(path string, f *elf.File, s *elf.Section) (elf.CompressionType, error) {
-	buf, err := rawAt(path, int64(s.Offset), 4)
+	buf, err := rawAt(path, int64(s.Offset), chdrTypeSize)
 	if err != nil {
 		return 0, err
 	}
@@ -191,19 +190,19 @@ var Architecture = &Check{
 
 func architecture(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	arch, known := ELFGOARCH[f.Machine]
+	arch := preempt.GOARCH(&f.FileHeader)
 	host := in.hostArch()
-	if known && arch == host {
+	if arch == host {
 		return nil, nil
 	}
 	name := arch
-	if !known {
-		name = f.Machine.String()
+	if arch == "" {
+		name = "not a Go architecture"
 	}
 	fd := finding.New("ENV-ARCH",
-		finding.EvidenceAt("elf:header", 0x12, "e_machine %v (%s)", f.Machine, name),
+		finding.EvidenceAt("elf:header", ehdrMachine, "e_machine %v (%s)", f.Machine, name),
 		finding.Evidencef("host", "this machine is %s", host))
-	fd.Fixes = []finding.Fix{{Summary: "build for this machine", Command: []string{"env", "GOARCH=" + host, "go", "build", "-gcflags=all=-N -l", "."}}}
+	fd.Fixes = []finding.Fix{finding.RebuildFix("build for this machine", finding.Build{Env: []string{"GOARCH=" + host}})}
 	return []finding.Finding{fd}, nil
 }
 
@@ -220,7 +219,7 @@ func pie(in *Input) ([]finding.Finding, error) {
 	if f.Type != elf.ET_DYN {
 		return nil, nil
 	}
-	evs := []finding.Evidence{finding.EvidenceAt("elf:header", 0x10, "e_type ET_DYN")}
+	evs := []finding.Evidence{finding.EvidenceAt("elf:header", ehdrType, "e_type ET_DYN")}
 	if bi, err := in.BuildInfo(); err == nil {
 		if v, ok := Setting(bi, "-buildmode"); ok {
 			evs = append(evs, finding.Evidencef("buildinfo", "-buildmode=%s", v))
@@ -253,13 +252,13 @@ func gnuBuildID(f *elf.File) string {
 		return ""
 	}
 	data, err := s.Data()
-	if err != nil || len(data) < 16 {
+	if err != nil || len(data) < noteHeaderSize+4 {
 		return ""
 	}
 	namesz := f.ByteOrder.Uint32(data[0:4])
 	descsz := f.ByteOrder.Uint32(data[4:8])
-	start := 12 + int((namesz+3)&^3)
-	if start < 12 || start+int(descsz) > len(data) || descsz == 0 {
+	start := noteHeaderSize + int((namesz+3)&^3)
+	if start < noteHeaderSize || start+int(descsz) > len(data) || descsz == 0 {
 		return ""
 	}
 	return fmt.Sprintf("%x", data[start:start+int(descsz)])

@@ -3,12 +3,11 @@ package dwarfcheck
 import (
 	"debug/dwarf"
 	"debug/elf"
-	"encoding/binary"
 	"fmt"
 	"strings"
 
 	"github.com/dlvx/dlvx/finding"
-	"golang.org/x/arch/x86/x86asm"
+	"github.com/dlvx/dlvx/preempt"
 )
 
 // HardStops reports runtime.Breakpoint() calls compiled into the main
@@ -38,12 +37,9 @@ func hardStops(in *Input) ([]finding.Finding, error) {
 	if len(targets) == 0 {
 		return nil, nil // the linker kept no breakpoint function: nothing calls it
 	}
-	decode, ok := callDecoders[f.Machine]
-	if !ok {
-		return nil, finding.ErrNotApplicable
-	}
+	arch := preempt.GOARCH(&f.FileHeader)
 	text := f.Section(".text")
-	if text == nil {
+	if text == nil || !preempt.Decodable(arch) {
 		return nil, finding.ErrNotApplicable
 	}
 	fns, err := mainModuleFuncs(in)
@@ -59,7 +55,11 @@ func hardStops(in *Input) ([]finding.Finding, error) {
 		if _, err := text.ReadAt(code, int64(fn.low-text.Addr)); err != nil {
 			return nil, &SectionError{Section: ".text", Offset: int64(text.Offset + fn.low - text.Addr), Err: err}
 		}
-		for _, pc := range decode(code, fn.low, targets) {
+		pcs, err := preempt.CallsTo(arch, code, fn.low, targets)
+		if err != nil {
+			return nil, err
+		}
+		for _, pc := range pcs {
 			evs = append(evs, finding.EvidenceAt("elf:.text", int64(text.Offset+pc-text.Addr), "%s calls runtime.Breakpoint at %#x", fn.name, pc))
 		}
 	}
@@ -137,44 +137,4 @@ func subprogramRange(e *dwarf.Entry) (funcRange, bool) {
 		return funcRange{name, low, low + uint64(hv)}, true
 	}
 	return funcRange{}, false
-}
-
-// callDecoders find the PCs of direct calls to targets in code at addr.
-var callDecoders = map[elf.Machine]func(code []byte, addr uint64, targets map[uint64]bool) []uint64{
-	elf.EM_X86_64:  amd64Calls,
-	elf.EM_AARCH64: arm64Calls,
-}
-
-func amd64Calls(code []byte, addr uint64, targets map[uint64]bool) []uint64 {
-	var pcs []uint64
-	for off := 0; off < len(code); {
-		inst, err := x86asm.Decode(code[off:], 64)
-		if err != nil || inst.Len == 0 {
-			off++ // padding or data: resynchronise on the next byte
-			continue
-		}
-		if inst.Op == x86asm.CALL {
-			if rel, ok := inst.Args[0].(x86asm.Rel); ok && targets[addr+uint64(off+inst.Len)+uint64(int64(rel))] {
-				pcs = append(pcs, addr+uint64(off))
-			}
-		}
-		off += inst.Len
-	}
-	return pcs
-}
-
-// arm64Calls finds BL instructions (fixed 4-byte encoding, imm26 words).
-func arm64Calls(code []byte, addr uint64, targets map[uint64]bool) []uint64 {
-	var pcs []uint64
-	for off := 0; off+4 <= len(code); off += 4 {
-		w := binary.LittleEndian.Uint32(code[off:])
-		if w>>26 != 0x25 { // BL
-			continue
-		}
-		imm := int64(w&0x3ffffff) << 38 >> 36 // sign-extend imm26, times 4
-		if targets[addr+uint64(off)+uint64(imm)] {
-			pcs = append(pcs, addr+uint64(off))
-		}
-	}
-	return pcs
 }

@@ -1,11 +1,11 @@
 package dwarfcheck
 
 import (
-	"debug/elf"
 	"errors"
 	"path/filepath"
 
 	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/preempt"
 )
 
 // AsyncPreemptControl reports binaries for architectures where Delve turns
@@ -19,29 +19,21 @@ var AsyncPreemptControl = &Check{
 	Run:      asyncPreemptControl,
 }
 
-// preemptRestartMachines are the architectures where Delve disables async
-// preemption under the debugger.
-var preemptRestartMachines = map[elf.Machine]string{
-	elf.EM_AARCH64:   "arm64",
-	elf.EM_PPC64:     "ppc64le",
-	elf.EM_LOONGARCH: "loong64",
-}
-
 func asyncPreemptControl(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	arch, ok := preemptRestartMachines[f.Machine]
-	if !ok {
+	arch := preempt.GOARCH(&f.FileHeader)
+	if !preempt.DelveTurnsOff(arch) {
 		return nil, nil
 	}
 	if _, err := in.DWARF(); !errors.Is(err, ErrNoDWARF) {
 		return nil, nil // DWARF present (or damaged: BP-ZDEBUG and friends speak)
 	}
 	fd := finding.New("AP-CORRECT",
-		finding.EvidenceAt("elf:header", 18, "e_machine %v (%s): Delve turns async preemption off here", f.Machine, arch),
+		finding.EvidenceAt("elf:header", ehdrMachine, "e_machine %v (%s): Delve turns async preemption off here", f.Machine, arch),
 		finding.EvidenceAt("elf:section-headers", shoff(in), "no DWARF: runtime.debug.asyncpreemptoff cannot be found"),
 	)
 	fd.Fixes = []finding.Fix{
-		{Summary: "rebuild with DWARF", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}},
+		finding.RebuildFix("rebuild with DWARF", finding.Build{}),
 		{Summary: "or turn async preemption off in the program's environment", Command: []string{"env", "GODEBUG=asyncpreemptoff=1", "./" + filepath.Base(in.Path)}},
 	}
 	return []finding.Finding{fd}, nil

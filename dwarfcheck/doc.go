@@ -5,6 +5,10 @@
 //
 // An Input (input.go) opens the ELF file, its DWARF, its compile units and
 // its Go build information lazily, so a check pays only for what it reads.
+// A file whose headers or sections reach past its end (a truncated copy, a
+// build still being written) fails to open with a *DamageError that names
+// the part and the offsets (elfdamage.go), where debug/elf says only EOF;
+// elfhdr.go names the header fields read without debug/elf.
 // BinaryChecks (registry.go) lists the checks, each a finding.Check on an
 // Input; package finding runs them and defines the findings they return.
 //

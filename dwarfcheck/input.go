@@ -106,12 +106,21 @@ func (in *Input) ModTime() time.Time {
 	return st.ModTime()
 }
 
-// ELF returns the parsed ELF headers of the executable.
+// ELF returns the parsed ELF headers of the executable. A file whose
+// headers or sections extend past its end, or whose section header table
+// is gone, fails with a *DamageError that says which part and where.
 func (in *Input) ELF() (*elf.File, error) {
 	return in.elf.get(func() (*elf.File, error) {
 		f, err := elf.Open(in.Path)
 		if err != nil {
+			if d := diagnoseFile(in.Path, err); d != nil {
+				return nil, fmt.Errorf("open %s: %w", in.Path, d)
+			}
 			return nil, fmt.Errorf("open %s: %w", in.Path, err)
+		}
+		if d := diagnoseFile(in.Path, nil); d != nil {
+			f.Close()
+			return nil, fmt.Errorf("open %s: %w", in.Path, d)
 		}
 		return f, nil
 	})
@@ -184,19 +193,6 @@ func readDWARF(f *elf.File) (*dwarf.Data, error) {
 // HasDebugInfo reports whether f has a .debug_info or .zdebug_info section.
 func HasDebugInfo(f *elf.File) bool {
 	return f.Section(".debug_info") != nil || f.Section(".zdebug_info") != nil
-}
-
-// ELFGOARCH maps ELF machines to GOARCH values.
-var ELFGOARCH = map[elf.Machine]string{
-	elf.EM_X86_64:    "amd64",
-	elf.EM_386:       "386",
-	elf.EM_AARCH64:   "arm64",
-	elf.EM_ARM:       "arm",
-	elf.EM_PPC64:     "ppc64le",
-	elf.EM_RISCV:     "riscv64",
-	elf.EM_LOONGARCH: "loong64",
-	elf.EM_S390:      "s390x",
-	elf.EM_MIPS:      "mips64",
 }
 
 // separateDWARF reads DWARF from the matching separate debug file.

@@ -33,7 +33,7 @@ func stale(in *Input) ([]finding.Finding, error) {
 		head, _, err := in.GitHead(in.Source)
 		if err == nil && head != "" && head != rev {
 			fd := finding.New("BP-STALE-REVISION", finding.Evidencef("buildinfo", "vcs.revision=%s", rev), finding.Evidencef("git:"+in.Source, "HEAD is %s", head))
-			fd.Fixes = []finding.Fix{{Summary: "rebuild from the checked-out commit", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+			fd.Fixes = []finding.Fix{finding.RebuildFix("rebuild from the checked-out commit", finding.Build{})}
 			fs = append(fs, fd)
 		}
 	}
@@ -75,7 +75,7 @@ func newerSources(in *Input) (finding.Finding, bool) {
 	fd := finding.New("BP-STALE-MTIME",
 		finding.Evidencef("filesystem", "binary modified %s", built.UTC().Format(time.RFC3339)),
 		finding.Evidencef("filesystem", "%d source files are newer; newest %s at %s", len(found), found[0].path, found[0].mod.UTC().Format(time.RFC3339)))
-	fd.Fixes = []finding.Fix{{Summary: "rebuild", Command: []string{"go", "build", "-gcflags=all=-N -l", "."}}}
+	fd.Fixes = []finding.Fix{finding.RebuildFix("rebuild", finding.Build{})}
 	return fd, true
 }
 

@@ -44,6 +44,11 @@ func IDs() []string {
 	return ids
 }
 
+// ExplainCommand returns the command that prints the catalog entry of an
+// ID, which is where a rendered finding points for more: an installed
+// dlvx has no docs/doctor.md to link to.
+func ExplainCommand(id string) string { return "dlvx doctor --explain " + id }
+
 // Explain returns the title, default severity and explanation of an ID.
 func Explain(id string) (title string, sev Severity, why string, ok bool) {
 	e, ok := catalog[id]

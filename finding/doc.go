@@ -21,6 +21,11 @@
 // a doctor's whole answer, with its exit code; package finding/report
 // renders it.
 //
+// Advice helpers shared by every producer: Closest, the one "did you mean"
+// ranking of names (the doctor's --break verdicts and the resolver's
+// errors), and RebuildFix, the one debug-build fix (go build
+// -gcflags=all=-N -l).
+//
 // What it does not do: it reads nothing, starts no process, prints nothing
 // and imports no other dlvx package, nor Delve.
 package finding

@@ -50,7 +50,6 @@ type Finding struct {
 	Evidence    []Evidence // facts, each with where it was read
 	Explanation string     // why this breaks debugging, in user terms
 	Fixes       []Fix      // alternatives; the user applies at most one
-	DocURL      string     // default: docs/doctor.md#<id>
 }
 
 // Evidence is one fact a finding rests on.
@@ -112,7 +111,7 @@ func EvidenceAt(source string, off int64, format string, args ...any) Evidence {
 }
 
 // New returns a Finding for a catalog ID filled from the catalog: severity,
-// title, explanation and documentation link. Checks add evidence and fixes.
+// title and explanation. Checks add evidence and fixes.
 func New(id string, ev ...Evidence) Finding {
 	e, ok := catalog[id]
 	if !ok {
@@ -126,11 +125,5 @@ func New(id string, ev ...Evidence) Finding {
 		Title:       e.Title,
 		Evidence:    ev,
 		Explanation: e.Why,
-		DocURL:      DocURL(id),
 	}
-}
-
-// DocURL returns the documentation link for a finding ID.
-func DocURL(id string) string {
-	return "docs/doctor.md#" + strings.ToLower(id)
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/dlvx/dlvx/finding"
-	"github.com/dlvx/dlvx/resolver"
 )
 
 // vscodeAttrs are the attributes VS Code itself reads in every
@@ -85,7 +84,7 @@ func unknownAttr(t *Target, key string, known []string) finding.Finding {
 		return fd
 	}
 	fd := finding.New("ENV-IDECONF-UNKNOWN", finding.Evidencef(at, "%s: %q is not an attribute of a Go %s configuration", l.Cfg.Label(), key, l.Request))
-	if c := resolver.Closest(key, known, 1); len(c) > 0 {
+	if c := finding.Closest(key, known, 1); len(c) > 0 {
 		fd.Evidence = append(fd.Evidence, finding.Evidencef("vscode-go:package.json", "the closest attribute vscode-go knows is %q", c[0]))
 		fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf("rename %q to %q", key, c[0])}}
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/dlvx/dlvx/finding"
-	"github.com/dlvx/dlvx/resolver"
 )
 
 // checkMode compares mode with program (package directory, file,
@@ -22,7 +21,7 @@ func checkMode(t *Target) ([]finding.Finding, error) {
 	}
 	if !slices.Contains(modes[l.Request], l.Mode) && l.WrittenMode != "" {
 		fd := finding.New("ENV-IDECONF-MODE-UNKNOWN", finding.Evidencef(l.At(t.File, "mode"), `%s: "mode": %q is not a mode of %q (%s)`, l.Cfg.Label(), l.WrittenMode, l.Request, strings.Join(modes[l.Request], ", ")))
-		if c := resolver.Closest(l.WrittenMode, modes[l.Request], 1); len(c) > 0 {
+		if c := finding.Closest(l.WrittenMode, modes[l.Request], 1); len(c) > 0 {
 			fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf(`"mode": %q`, c[0])}}
 		}
 		return []finding.Finding{fd}, nil

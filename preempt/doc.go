@@ -25,6 +25,12 @@
 // position-independent executable the caller adds the load bias; Offset is
 // relocation-independent.
 //
+// The instruction decoder (insn.go) is dlvx's only one: Decode for a
+// function's instructions, CallsTo for the direct calls in a stretch of
+// code (the doctor's search for runtime.Breakpoint calls). arch.go holds
+// the facts about target architectures the other packages share: the
+// GOARCH of an ELF header, and where Delve turns async preemption off.
+//
 // The package reads bytes and returns values. It does not start or touch
-// processes.
+// processes, and imports nothing of Delve or of dlvx.
 package preempt

@@ -46,14 +46,9 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // its last. arch is a GOARCH value: "amd64" or "arm64". On arm64 a word that
 // is not an instruction (padding) decodes as a 4-byte Inst with Text "?".
 func Decode(arch string, code []byte, pc uint64) ([]Inst, error) {
-	var step func([]byte, uint64) (Inst, error)
-	switch arch {
-	case "amd64":
-		step = decodeAMD64
-	case "arm64":
-		step = decodeARM64
-	default:
-		return nil, fmt.Errorf("decode %s: %w", arch, ErrUnsupportedArch)
+	step, err := stepper(arch, true)
+	if err != nil {
+		return nil, err
 	}
 	var out []Inst
 	for off := 0; off < len(code); {
@@ -67,17 +62,68 @@ func Decode(arch string, code []byte, pc uint64) ([]Inst, error) {
 	return out, nil
 }
 
-func decodeAMD64(code []byte, pc uint64) (Inst, error) {
+// CallsTo returns the addresses of the direct calls in code, which starts
+// at address pc, to any of targets. Unlike Decode it reads past bytes that
+// do not decode (padding, data, instructions x86asm does not know): on
+// amd64 it resumes at the next byte, as a disassembler resynchronises; a
+// call that such bytes hide may be missed, none is invented. It formats no
+// instruction text, so it is cheap enough to scan whole modules.
+func CallsTo(arch string, code []byte, pc uint64, targets map[uint64]bool) ([]uint64, error) {
+	step, err := stepper(arch, false)
+	if err != nil {
+		return nil, err
+	}
+	var out []uint64
+	for off := 0; off < len(code); {
+		in, err := step(code[off:], pc+uint64(off))
+		if err != nil {
+			off++
+			continue
+		}
+		if in.Kind == Call && in.Target != 0 && targets[in.Target] {
+			out = append(out, in.PC)
+		}
+		off += in.Len
+	}
+	return out, nil
+}
+
+// Decodable reports whether Decode and CallsTo know arch, a GOARCH value.
+func Decodable(arch string) bool {
+	_, err := stepper(arch, false)
+	return err == nil
+}
+
+// stepper returns the function decoding one instruction of arch, with its
+// Go assembler text when text is set.
+func stepper(arch string, text bool) (func([]byte, uint64) (Inst, error), error) {
+	switch arch {
+	case "amd64":
+		return func(code []byte, pc uint64) (Inst, error) { return decodeAMD64(code, pc, text) }, nil
+	case "arm64":
+		return func(code []byte, pc uint64) (Inst, error) { return decodeARM64(code, pc, text) }, nil
+	}
+	return nil, fmt.Errorf("decode %s: %w", arch, ErrUnsupportedArch)
+}
+
+func decodeAMD64(code []byte, pc uint64, text bool) (Inst, error) {
 	x, err := x86asm.Decode(code, 64)
 	if err != nil {
 		// x86asm does not know AVX-512; Go's asyncPreempt uses it to save
 		// vector registers. Measure such an instruction's length instead.
 		if n, ok := evexLen(code); ok {
-			return Inst{PC: pc, Len: n, Text: fmt.Sprintf("EVEX % x", code[:n])}, nil
+			in := Inst{PC: pc, Len: n}
+			if text {
+				in.Text = fmt.Sprintf("EVEX % x", code[:n])
+			}
+			return in, nil
 		}
 		return Inst{}, err
 	}
-	in := Inst{PC: pc, Len: x.Len, Text: x86asm.GoSyntax(x, pc, nil)}
+	in := Inst{PC: pc, Len: x.Len}
+	if text {
+		in.Text = x86asm.GoSyntax(x, pc, nil)
+	}
 	switch x.Op {
 	case x86asm.CALL, x86asm.LCALL:
 		in.Kind = Call
@@ -125,16 +171,21 @@ func evexLen(code []byte) (int, bool) {
 	return n, opmap != 0 && n <= len(code)
 }
 
-func decodeARM64(code []byte, pc uint64) (Inst, error) {
+func decodeARM64(code []byte, pc uint64, text bool) (Inst, error) {
 	if len(code) < 4 {
 		return Inst{}, fmt.Errorf("%d trailing bytes", len(code))
 	}
-	in := Inst{PC: pc, Len: 4, Text: "?"}
+	in := Inst{PC: pc, Len: 4}
+	if text {
+		in.Text = "?"
+	}
 	a, err := arm64asm.Decode(code[:4])
 	if err != nil {
 		return in, nil
 	}
-	in.Text = arm64asm.GoSyntax(a, pc, nil, nil)
+	if text {
+		in.Text = arm64asm.GoSyntax(a, pc, nil, nil)
+	}
 	switch a.Op {
 	case arm64asm.BL, arm64asm.BLR:
 		in.Kind = Call

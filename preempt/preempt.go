@@ -100,13 +100,10 @@ const (
 	abi0Suffix    = ".abi0"
 )
 
-// goarch maps ELF machines to GOARCH values.
-var goarch = map[elf.Machine]string{elf.EM_X86_64: "amd64", elf.EM_AARCH64: "arm64"}
-
 // Find decodes the runtime's preemption code in f and returns every hook.
 func Find(f *elf.File) (*Table, error) {
-	arch, ok := goarch[f.Machine]
-	if !ok {
+	arch := GOARCH(&f.FileHeader)
+	if !Decodable(arch) {
 		return nil, fmt.Errorf("find preemption hooks in %s binary: %w", f.Machine, ErrUnsupportedArch)
 	}
 	keep := map[string]bool{}

@@ -51,6 +51,9 @@ func TestFindMatchesObjdump(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if want := "GOARCH=" + tab.Arch; !slices.Contains(v.Env, want) {
+				t.Errorf("%s: Arch %q from the ELF header, want %s", v.Name, tab.Arch, want)
+			}
 			want := objdumpHooks(t, bin)
 			for _, h := range preempt.Hooks() {
 				got := siteAddrs(tab.Sites[h])

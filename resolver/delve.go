@@ -113,7 +113,7 @@ func (r *Resolver) lookupFunc(t *proc.Target, name string) (*proc.Function, erro
 	base, wantWrapper := strings.CutSuffix(name, abi0Suffix)
 	fns, err := bi.FindFunction(base)
 	if err != nil {
-		return nil, &UnknownSymbolError{Name: name, Closest: Closest(name, funcNames(bi), 5)}
+		return nil, &UnknownSymbolError{Name: name, Closest: finding.Closest(name, funcNames(bi), 5)}
 	}
 	fns = slices.DeleteFunc(slices.Clone(fns), func(fn *proc.Function) bool { return fn.Entry == 0 })
 	if len(fns) == 0 {

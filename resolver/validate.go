@@ -65,7 +65,7 @@ func CheckOffset(arch, fn string, code []byte, entry, off uint64) error {
 // An UnknownSymbolError reports a function name the binary does not have.
 type UnknownSymbolError struct {
 	Name    string
-	Closest []string // the most similar names, best first
+	Closest []string // the most similar names, best first (finding.Closest)
 }
 
 func (e *UnknownSymbolError) Error() string {
@@ -87,73 +87,4 @@ func (e *AmbiguousError) Error() string {
 		addrs[i] = fmt.Sprintf("%#x", a)
 	}
 	return fmt.Sprintf("function name %q is ambiguous: entries at %s", e.Name, strings.Join(addrs, ", "))
-}
-
-// Closest returns up to n of names most similar to name, best first: names
-// sharing its last element come before others at the same edit distance.
-func Closest(name string, names []string, n int) []string {
-	type cand struct {
-		name string
-		dist int
-	}
-	limit := max(3, len(name)/3)
-	base := lastElem(name)
-	var cs []cand
-	for _, c := range names {
-		d := distance(name, c, limit)
-		if lastElem(c) == base {
-			d = min(d, limit) - 1 // the same function in another package is a good guess
-		}
-		if d <= limit {
-			cs = append(cs, cand{c, d})
-		}
-	}
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].dist != cs[j].dist {
-			return cs[i].dist < cs[j].dist
-		}
-		return cs[i].name < cs[j].name
-	})
-	out := make([]string, 0, n)
-	for i := 0; i < len(cs) && i < n; i++ {
-		out = append(out, cs[i].name)
-	}
-	return out
-}
-
-func lastElem(name string) string {
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		return name[i+1:]
-	}
-	return name
-}
-
-// distance returns the Levenshtein distance of a and b, or limit+1 when it
-// is larger than limit.
-func distance(a, b string, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

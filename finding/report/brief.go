@@ -61,6 +61,6 @@ func Explain(w io.Writer, id string) error {
 	if !ok {
 		return fmt.Errorf("unknown finding ID %q; known: %s", id, strings.Join(finding.IDs(), " "))
 	}
-	_, err := fmt.Fprintf(w, "%s (%s): %s\n\n%s\n\nMore: %s\n", up, sev, title, why, finding.DocURL(up))
+	_, err := fmt.Fprintf(w, "%s (%s): %s\n\n%s\n", up, sev, title, why)
 	return err
 }

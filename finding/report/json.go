@@ -10,7 +10,8 @@ import (
 
 // SchemaVersion identifies the JSON layout; it changes only when a field
 // changes meaning or disappears (adding fields keeps it).
-const SchemaVersion = "dlvx.doctor/v1"
+// Version 2 dropped doc_url, a path into dlvx's source tree.
+const SchemaVersion = "dlvx.doctor/v2"
 
 // The wire types are separate from package finding's in-memory types so that
 // refactoring never changes the schema.
@@ -34,7 +35,6 @@ type jsonFinding struct {
 	Evidence    []jsonEvidence `json:"evidence"`
 	Explanation string         `json:"explanation"`
 	Fixes       []jsonFix      `json:"fixes,omitempty"`
-	DocURL      string         `json:"doc_url"`
 }
 
 type jsonEvidence struct {
@@ -104,7 +104,7 @@ func jsonFindings(fs []finding.Finding) []jsonFinding {
 	out := make([]jsonFinding, 0, len(fs))
 	for _, f := range fs {
 		jf := jsonFinding{ID: f.ID, Check: f.Check, Severity: f.Severity.String(), Title: f.Title,
-			Explanation: f.Explanation, DocURL: f.DocURL, Evidence: []jsonEvidence{}}
+			Explanation: f.Explanation, Evidence: []jsonEvidence{}}
 		for _, e := range f.Evidence {
 			je := jsonEvidence{Source: e.Source, Fact: e.Fact}
 			if e.Offset >= 0 {

@@ -28,16 +28,15 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
+	Name  string      `json:"name"`
+	Rules []sarifRule `json:"rules"`
 }
 
 type sarifRule struct {
 	ID               string       `json:"id"`
 	ShortDescription sarifMessage `json:"shortDescription"`
 	FullDescription  sarifMessage `json:"fullDescription"`
-	HelpURI          string       `json:"helpUri"`
+	Help             sarifMessage `json:"help"` // the explain command: dlvx has no page to link (helpUri)
 	DefaultConfig    sarifConfig  `json:"defaultConfiguration"`
 }
 
@@ -84,7 +83,7 @@ var sarifLevel = map[finding.Severity]string{
 func SARIF(w io.Writer, r *finding.Report) error {
 	loc := []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(r.Binary)}}}}
 	run := sarifRun{
-		Tool:        sarifTool{Driver: sarifDriver{Name: "dlvx doctor", InformationURI: "https://github.com/dlvx/dlvx/blob/main/docs/doctor.md"}},
+		Tool:        sarifTool{Driver: sarifDriver{Name: "dlvx doctor"}},
 		Results:     []sarifResult{},
 		Invocations: []sarifInvocation{{ExecutionSuccessful: len(r.Errors) == 0}},
 	}
@@ -113,7 +112,7 @@ func SARIF(w io.Writer, r *finding.Report) error {
 	for _, id := range ids {
 		title, sev, why, _ := finding.Explain(id)
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: id, ShortDescription: sarifMessage{title},
-			FullDescription: sarifMessage{why}, HelpURI: run.Tool.Driver.InformationURI + "#" + finding.DocURL(id)[len("docs/doctor.md#"):],
+			FullDescription: sarifMessage{why}, Help: sarifMessage{"run: " + finding.ExplainCommand(id)},
 			DefaultConfig: sarifConfig{Level: sarifLevel[sev]}})
 	}
 	if run.Tool.Driver.Rules == nil {

@@ -55,7 +55,7 @@ type textWriter struct {
 	w         io.Writer
 	opt       TextOptions
 	err       error
-	explained map[string]bool // IDs whose why/fix/docs were printed
+	explained map[string]bool // IDs whose why and more were printed
 }
 
 func (t *textWriter) printf(format string, args ...any) {
@@ -77,7 +77,7 @@ func (t *textWriter) finding(f finding.Finding, indent string) {
 		}
 		t.printf("%sevidence: %s  %s\n", in, where, e.Fact)
 	}
-	repeat := t.explained[f.ID]
+	repeat := t.explained[f.ID] // why and more are printed once per ID
 	if repeat {
 		t.printf("%swhy: see %s above\n", in, f.ID)
 	} else {
@@ -91,7 +91,7 @@ func (t *textWriter) finding(f finding.Finding, indent string) {
 		}
 	}
 	if !repeat {
-		t.printf("%sdocs: %s\n", in, f.DocURL)
+		t.printf("%smore: %s\n", in, finding.ExplainCommand(f.ID))
 	}
 }
 
