@@ -113,7 +113,7 @@ var errShort = errors.New("descriptor too short")
 func (c *Core) decode(n Note, d []byte) error {
 	w := c.word()
 	switch {
-	case n.Type == elf.NT_PRSTATUS && n.Name == "CORE":
+	case n.Type == elf.NT_PRSTATUS && coreOwner(n.Name):
 		// prstatus: siginfo (12), cursig (2), pad (2), sigpend and
 		// sighold (words), then pid.
 		at := 16 + 2*w
@@ -121,15 +121,15 @@ func (c *Core) decode(n Note, d []byte) error {
 			return errShort
 		}
 		c.Threads = append(c.Threads, Thread{TID: int(int32(c.Order.Uint32(d[at:]))), Signal: int(c.Order.Uint16(d[12:])), Off: n.Off})
-	case n.Type == elf.NT_PRPSINFO && n.Name == "CORE":
+	case n.Type == elf.NT_PRPSINFO && coreOwner(n.Name):
 		return c.decodePsinfo(n, d)
-	case n.Type == ntAuxv && n.Name == "CORE":
+	case n.Type == ntAuxv && coreOwner(n.Name):
 		for i := 0; i+2*w <= len(d); i += 2 * w {
 			c.Auxv = append(c.Auxv, AuxEntry{Tag: c.uword(d[i:]), Val: c.uword(d[i+w:])})
 		}
-	case n.Type == ntFile && n.Name == "CORE":
+	case n.Type == ntFile && coreOwner(n.Name):
 		return c.decodeFiles(d)
-	case n.Type == ntSiginfo && n.Name == "CORE" && c.Signal == nil:
+	case n.Type == ntSiginfo && coreOwner(n.Name) && c.Signal == nil:
 		if len(d) < 12 {
 			return errShort
 		}
@@ -150,6 +150,10 @@ func (c *Core) decode(n Note, d []byte) error {
 	}
 	return nil
 }
+
+// coreOwner reports whether a note's owner is the kernel's "CORE", or
+// the empty name Delve's dump writes: Delve's reader looks at types only.
+func coreOwner(name string) bool { return name == "CORE" || name == "" }
 
 func (c *Core) uword(b []byte) uint64 {
 	if c.word() == 4 {
@@ -213,7 +217,7 @@ func (c *Core) decodeDelveHeader(d []byte) error {
 	}
 	h := &DelveHeader{GOOS: plat[0], GOARCH: plat[1]}
 	if len(lines) > 1 {
-		h.Version = lines[1]
+		h.Version = strings.TrimPrefix(lines[1], "Version: ")
 	}
 	for _, l := range lines[min(2, len(lines)):] {
 		if v, ok := strings.CutPrefix(l, "Target Pid: "); ok {

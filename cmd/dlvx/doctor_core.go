@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/dlvx/dlvx/corecheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
@@ -37,6 +38,11 @@ func runDoctorCore(stdout, stderr io.Writer, args []string, o doctorOptions) int
 	policy, err := severityPolicy(o.sev)
 	if err != nil {
 		return fail(err)
+	}
+	for _, p := range append([]string{o.core.file}, args...) {
+		if _, err := os.Stat(p); p != "" && err != nil {
+			return fail(err)
+		}
 	}
 	var rep *finding.Report
 	if o.core.setup {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"debug/elf"
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,6 +92,26 @@ func TestDoctorCoreGood(t *testing.T) {
 	}
 }
 
+// TestDoctorCoreDelveDump: a core written by Delve's dump command (its
+// own notes, no NT_FILE) loads, and the doctor matches it through the
+// entry point.
+func TestDoctorCoreDelveDump(t *testing.T) {
+	exe := fixtures.Build(t, "crash", fixtures.Default)
+	p := startTarget(t, exe)
+	dir := t.TempDir()
+	core := filepath.Join(dir, "dump.core")
+	startDlvx(t, dir, []string{"dump " + core, "exit"}, "attach", strconv.Itoa(p.PID)).waitStatus(t)
+	errs, all, code := coreIDs(t, core, exe)
+	out, loads := delveCore(t, exe, core)
+	t.Logf("doctor: exit %d, %v; dlvx core: %s", code, all, lastLine(out))
+	if code != 0 || len(errs) > 0 || !slices.Contains(all, "ENV-CORE-MATCH") {
+		t.Errorf("doctor: exit %d, errors %v, findings %v; want 0, none, ENV-CORE-MATCH", code, errs, all)
+	}
+	if !loads {
+		t.Errorf("dlvx core did not list the goroutines:\n%s", out)
+	}
+}
+
 // TestDoctorCoreBad: for each damaged core or wrong executable, the
 // doctor names the cause with an error, and dlvx core fails or shows
 // less than the whole process.
@@ -147,5 +170,52 @@ func TestDoctorCoreBad(t *testing.T) {
 				t.Errorf("dlvx core loaded the goroutines, the doctor says %v:\n%s", errs, out)
 			}
 		})
+	}
+}
+
+// TestDoctorCoreNoNotes: a core whose PT_NOTE header was blanked. The
+// doctor names it; dlvx core reports it instead of dying of a nil pointer
+// (patch 0012).
+func TestDoctorCoreNoNotes(t *testing.T) {
+	exe, core := crashCore(t, fixtures.Default)
+	data, err := os.ReadFile(core)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	phoff, phnum, blanked := le.Uint64(data[32:]), int(le.Uint16(data[56:])), 0
+	for i := range phnum {
+		at := phoff + uint64(56*i)
+		if elf.ProgType(le.Uint32(data[at:])) == elf.PT_NOTE {
+			le.PutUint32(data[at:], uint32(elf.PT_NULL))
+			blanked++
+		}
+	}
+	if blanked != 1 {
+		t.Fatalf("blanked %d PT_NOTE headers, want 1", blanked)
+	}
+	nonotes := filepath.Join(t.TempDir(), "core.nonotes")
+	if err := os.WriteFile(nonotes, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if errs, _, code := coreIDs(t, nonotes, exe); code != 1 || !slices.Contains(errs, "ENV-CORE-NONOTES") {
+		t.Errorf("doctor: exit %d, errors %v; want 1 and ENV-CORE-NONOTES", code, errs)
+	}
+	s := startDlvx(t, t.TempDir(), []string{"exit"}, "core", exe, nonotes)
+	out, code := s.waitStatus(t)
+	if code == 0 || strings.Contains(out, "panic:") || !strings.Contains(out, "PT_NOTE") {
+		t.Errorf("dlvx core on a core without PT_NOTE: exit %d\n%s", code, out)
+	}
+}
+
+// TestDoctorCoreUsage: files that cannot be read are the doctor's
+// failure (exit 2), not findings.
+func TestDoctorCoreUsage(t *testing.T) {
+	exe := fixtures.Build(t, "crash", fixtures.Default)
+	missing := filepath.Join(t.TempDir(), "nothing")
+	for _, args := range [][]string{{missing, exe}, {exe + ".nope", missing}, {exe, missing}} {
+		if _, code := runDlvx(t, append([]string{"doctor", "--core"}, args...)...); code != 2 {
+			t.Errorf("doctor --core %v: exit %d, want 2", args, code)
+		}
 	}
 }
