@@ -26,7 +26,7 @@ var dapLayer = &dap.Middleware{Log: log.New(os.Stderr, "", 0)}
 // untouched).
 func installDAP() {
 	doc := &dapDoctor{}
-	dapLayer.Doctor, dapLayer.Explainer = doc, doc
+	dapLayer.Doctor, dapLayer.Explainer, dapLayer.CoreDoctor = doc, doc, doc
 	dapLayer.ServedBinary = servedBinary
 	cmds.WrapListener = wrapListener
 	cmds.WrapConn = func(c net.Conn) net.Conn { return dapLayer.Conn(c) }

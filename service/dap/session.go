@@ -29,6 +29,7 @@ type session struct {
 
 	target  target             // what is being debugged, once known
 	pending pendingBreakpoints // breakpoint requests Delve has not answered
+	core    coreVerdict        // the core doctor's cause, for a core launch's response
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -134,6 +135,8 @@ func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
 		s.processStarted(content)
 	case env.Type == "response" && isBreakpointCommand(env.Command):
 		return s.explainBreakpoints(int(env.RequestSeq), content)
+	case env.Type == "response" && env.Command == "launch":
+		return s.explainLaunch(content)
 	}
 	return content
 }
