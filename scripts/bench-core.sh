@@ -4,6 +4,8 @@
 # the same core, printed as ratios in one run. No timed assertion.
 #
 # Goals (issue 14): doctor <= 0.2x the time and <= 0.3x the memory.
+# "coreonly" runs the core checks with one cheap binary check, to tell the
+# core checks' cost from the binary doctor's.
 #
 # Environment:
 #   DLVX    dlvx binary (default bin/dlvx; `make build`)
@@ -75,10 +77,15 @@ echo "binary: $BINARY ($(( $(wc -c < "$BINARY") / 1048576 )) MiB); core: $(( $(w
 {
 	measure load "$DLVX" core "$BINARY" "$core" --init "$tmp/init" --allow-non-terminal-interactive=true
 	measure doctor "$DLVX" doctor --core "$core" "$BINARY"
+	# The core checks with the cheapest binary check: what the core adds
+	# to the binary doctor's own cost (bench-doctor.sh measures that).
+	measure coreonly "$DLVX" doctor --core "$core" "$BINARY" --only elf-headers
 } > "$tmp/results"
 awk '
 	{ t[$1] = $2; m[$1] = $3; c[$1] = $4; printf "%-8s %6.2f s wall %6.2f s cpu %8d KiB peak\n", $1, $2, $4, $3 }
 	END {
 		if (t["load"] > 0 && m["load"] > 0 && c["load"] > 0)
 			printf "ratio doctor/load: time %.2fx (cpu %.2fx), memory %.2fx (goals 0.2x, 0.3x)\n", t["doctor"] / t["load"], c["doctor"] / c["load"], m["doctor"] / m["load"]
+		if (t["load"] > 0 && m["load"] > 0 && c["load"] > 0)
+			printf "ratio coreonly/load: time %.2fx (cpu %.2fx), memory %.2fx\n", t["coreonly"] / t["load"], c["coreonly"] / c["load"], m["coreonly"] / m["load"]
 	}' "$tmp/results"
