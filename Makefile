@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap clean bpf
+.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap bench-core clean bpf
 
 all: build
 
@@ -74,10 +74,13 @@ demo: build
 	./scripts/demo.sh $(DLVX)
 
 # Benchmarks against upstream dlv in one run; they print ratios, never assert times.
-bench: bench-doctor bench-attach bench-preempt bench-dap
+bench: bench-doctor bench-attach bench-preempt bench-dap bench-core
 
 bench-doctor: build upstream-dlv
 	./scripts/bench-doctor.sh
+
+bench-core: build
+	./scripts/bench-core.sh
 
 bench-attach: build upstream-dlv
 	DLVX_UPSTREAM_DLV=$(UPSTREAM) ./scripts/bench-attach.sh

@@ -41,6 +41,7 @@ var layers = []struct {
 	{dlvx + "attachcheck", frontEnds},
 	{dlvx + "resolver", frontEnds},
 	{dlvx + "launchcheck", frontEnds},
+	{dlvx + "corecheck", frontEnds},
 	// preempt decodes instructions: nothing of Delve or of dlvx.
 	{dlvx + "preempt", append([]string{delve, dlvx}, frontEnds...)},
 	// Only breakcheck (and resolver) load binaries through Delve.

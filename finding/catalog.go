@@ -15,7 +15,7 @@ type entry struct {
 // failure taxonomy, with a suffix where one cause needs several findings.
 // An ID is never reused for another meaning, nor defined in two areas
 // (duplicateIDs, checked by TestCatalogEntries).
-var catalog, duplicateIDs = merge(binaryCatalog, attachCatalog, resolverCatalog, launchCatalog, traceCatalog)
+var catalog, duplicateIDs = merge(binaryCatalog, attachCatalog, resolverCatalog, launchCatalog, traceCatalog, coreCatalog)
 
 // merge joins the areas' catalogs into one map and lists the IDs that
 // more than one area defines.

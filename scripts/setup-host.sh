@@ -2,7 +2,7 @@
 # Installs the host programs dlvx's tests drive, when they are missing, from
 # Debian's packages: gdb (gcore, the "another tracer" cases), util-linux
 # (setpriv, unshare), gcc and binutils (cgo fixtures, strip, objcopy), git
-# (the stale-binary check), Node.js and npm (VS Code's DAP test client).
+# (the stale-binary check), zstd (compressed cores), Node.js and npm (VS Code's DAP test client).
 # A missing program the tests need fails them under CI with its reason
 # (internal/fixtures/skips.go); this script is how a fresh machine gets it.
 # Usage: scripts/setup-host.sh (needs root and apt-get only when something is missing).
@@ -17,6 +17,7 @@ want gcc gcc
 want strip binutils
 want objcopy binutils
 want git git
+want zstd zstd
 want node nodejs
 want npm npm
 [ -n "$need" ] || exit 0

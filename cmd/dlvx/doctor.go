@@ -27,6 +27,7 @@ type doctorOptions struct {
 	pid     int
 	sev     map[string]string
 	launch  launchOptions
+	core    coreOptions
 }
 
 const doctorLong = `Reads a Go executable, without running it, and explains why breakpoints or
@@ -39,6 +40,10 @@ With --pid, first checks whether dlvx can attach to that process.
   --explain ID   print the full explanation of one finding ID
   --launch [FILE] check a VS Code launch.json (default .vscode/launch.json), the
                  dlv vscode-go will start, and the host, instead of a binary
+  --core CORE    check a core file and its executable (BINARY, or the one the
+                 core names) before dlvx core opens them
+  --pid PID --core-setup
+                 would this process leave a core if it crashed, and where
 
 Exit status: 0 no error-level finding and every --break binds; 1 an error-level
 finding or a --break that will not bind; 2 the doctor itself failed (bad usage,
@@ -56,12 +61,15 @@ func doctorCommand() *cobra.Command {
 			if o.explain != "" {
 				return cobra.NoArgs(cmd, args)
 			}
-			if o.pid != 0 || o.launch.file != "" {
+			if o.pid != 0 || o.launch.file != "" || o.core.file != "" {
 				return cobra.MaximumNArgs(1)(cmd, args)
 			}
 			return cobra.ExactArgs(1)(cmd, args)
 		},
 		Run: func(cmd *cobra.Command, args []string) {
+			if o.core.file != "" || o.core.setup {
+				os.Exit(runDoctorCore(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o))
+			}
 			if o.launch.file != "" {
 				os.Exit(runDoctorLaunch(cmd, cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o))
 			}
@@ -81,6 +89,7 @@ func doctorCommand() *cobra.Command {
 	f.IntVar(&o.pid, "pid", 0, "check attaching to this process, then its executable (optional BINARY overrides /proc/PID/exe)")
 	f.StringSliceVar(&o.dirs, "debug-info-directories", dwarfcheck.DefaultDebugInfoDirs, "where to look for separate debug files")
 	addLaunchFlags(cmd, &o.launch)
+	addCoreFlags(cmd, &o.core)
 	return cmd
 }
 

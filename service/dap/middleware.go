@@ -11,6 +11,10 @@ type Middleware struct {
 	// Doctor, if set, examines the binary of a launch or attach; its
 	// findings become output events before Delve sees the request.
 	Doctor Doctor
+	// CoreDoctor, if set, examines the core file and executable of a
+	// "mode": "core" launch instead of Doctor, and adds its cause to
+	// Delve's error when the core does not load.
+	CoreDoctor CoreDoctor
 	// Explainer, if set, prefixes the message of every unverified
 	// breakpoint in setBreakpoints and setFunctionBreakpoints responses
 	// with its verdict.

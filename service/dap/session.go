@@ -31,6 +31,7 @@ type session struct {
 	pending pendingBreakpoints // breakpoint requests Delve has not answered
 	delve   *delveRef          // the Delve session behind a Conn; nil for Serve
 	ed      editor             // the editor features' state (editor.go)
+	core    coreVerdict        // the core doctor's cause, for a core launch's response
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -147,6 +148,8 @@ func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
 		s.processStarted(content)
 	case env.Type == "response" && isBreakpointCommand(env.Command):
 		content = s.explainBreakpoints(int(env.RequestSeq), content)
+	case env.Type == "response" && env.Command == "launch":
+		content = s.explainLaunch(content)
 	}
 	return s.editorResponse(env, content)
 }

@@ -91,6 +91,10 @@ func (s *session) startTarget(command string, content []byte) {
 		return
 	}
 	path := binaryOf(command, args)
+	if core := coreFile(raw, args); core != "" && path != "" && args.Mode == "core" && s.m.CoreDoctor != nil {
+		s.examineCore(path, core)
+		return
+	}
 	if path == "" && command == "attach" && args.Mode == "remote" && s.m.ServedBinary != nil {
 		path = s.m.ServedBinary()
 	}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/dlvx/dlvx/corecheck"
+	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/dlvx/dlvx/finding"
+	"github.com/spf13/cobra"
+)
+
+// coreOptions are the flags of `dlvx doctor --core` and `--core-setup`.
+type coreOptions struct {
+	file  string // --core CORE
+	setup bool   // --core-setup, with --pid
+}
+
+// addCoreFlags registers the core flags on the doctor command.
+func addCoreFlags(cmd *cobra.Command, o *coreOptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.file, "core", "", "check a core file (and optional BINARY) before dlvx core opens it")
+	f.BoolVar(&o.setup, "core-setup", false, "with --pid: would this process leave a core if it crashed")
+}
+
+// runDoctorCore is `dlvx doctor --core CORE [BINARY]` and `dlvx doctor
+// --pid PID --core-setup`. Exit status as for a binary.
+func runDoctorCore(stdout, stderr io.Writer, args []string, o doctorOptions) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
+		return finding.ExitFailed
+	}
+	if o.json && o.sarif {
+		return fail(errors.New("--json and --sarif are exclusive"))
+	}
+	policy, err := severityPolicy(o.sev)
+	if err != nil {
+		return fail(err)
+	}
+	for _, p := range append([]string{o.core.file}, args...) {
+		if _, err := os.Stat(p); p != "" && err != nil {
+			return fail(err)
+		}
+	}
+	var rep *finding.Report
+	if o.core.setup {
+		if o.pid == 0 {
+			return fail(errors.New("--core-setup needs --pid PID"))
+		}
+		rep, err = corecheck.Setup(corecheck.HostSetupEnv(), o.pid, finding.Options{Severity: policy})
+	} else {
+		in := &corecheck.Input{CorePath: o.core.file, DebugInfoDirs: o.dirs}
+		if len(args) > 0 {
+			in.ExePath = args[0]
+		}
+		defer in.Close()
+		restore := muteDelveWarnings()
+		rep, err = corecheck.Doctor(in, corecheck.CoreChecks, corecheck.Options{
+			Options:      finding.Options{Severity: policy},
+			BinaryChecks: finding.Select(dwarfcheck.BinaryChecks, o.only, o.skip),
+		})
+		restore()
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return writeReport(stdout, stderr, rep, o)
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+	"testing"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
+)
+
+// TestDoctorCoreSetup: --core-setup on real processes started with and
+// without GOTRACEBACK=crash and with core size limits 0 and unlimited, and
+// the verdict checked against what a SIGABRT then leaves behind.
+func TestDoctorCoreSetup(t *testing.T) {
+	exe := fixtures.Build(t, "crash", fixtures.Default)
+	cases := []struct {
+		name, limit, traceback string
+		want                   []string // error-level IDs
+	}{
+		{"crash-unlimited", "unlimited", "crash", nil},
+		{"default-unlimited", "unlimited", "", []string{"ENV-CORE-TRACEBACK"}},
+		{"crash-limit0", "0", "crash", []string{"ENV-CORE-ULIMIT"}},
+		{"default-limit0", "0", "", []string{"ENV-CORE-TRACEBACK", "ENV-CORE-ULIMIT"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command("sh", "-c", `ulimit -c `+tc.limit+` && exec "$0"`, exe)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GOTRACEBACK="+tc.traceback)
+			p := startCmd(t, cmd)
+			out, code := runDlvx(t, "doctor", "--json", "--pid", strconv.Itoa(p), "--core-setup")
+			var rep struct {
+				Findings []struct{ ID, Severity string } `json:"findings"`
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("exit %d, not JSON: %v\n%s", code, err, out)
+			}
+			var errs []string
+			for _, f := range rep.Findings {
+				if f.Severity == "error" {
+					errs = append(errs, f.ID)
+				}
+			}
+			if !slices.Equal(errs, tc.want) {
+				t.Errorf("errors %v, want %v", errs, tc.want)
+			}
+			syscall.Kill(p, syscall.SIGABRT)
+			cmd.Wait()
+			cores, _ := filepath.Glob(filepath.Join(dir, "core*"))
+			t.Logf("doctor errors %v; after SIGABRT: %d core files", errs, len(cores))
+			if (len(cores) > 0) != (len(tc.want) == 0) {
+				t.Errorf("doctor predicts a core: %v; SIGABRT left %v", len(tc.want) == 0, cores)
+			}
+		})
+	}
+}
+
+// startCmd starts cmd, waits for its "ready PID" line and returns the PID.
+func startCmd(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var pid int
+	sc := bufio.NewScanner(stdout)
+	sc.Scan()
+	if _, err := fmt.Sscanf(sc.Text(), "ready %d", &pid); err != nil {
+		t.Fatalf("first line %q, want ready PID", sc.Text())
+	}
+	return pid
+}
