@@ -27,7 +27,7 @@ var dapLayer = &dap.Middleware{Log: log.New(os.Stderr, "", 0)}
 // untouched).
 func installDAP() {
 	doc := &dapdoctor.Doctor{}
-	dapLayer.Doctor, dapLayer.Explainer = doc, doc
+	dapLayer.Doctor, dapLayer.Explainer, dapLayer.Linter = doc, doc, doc
 	dapLayer.ServedBinary = dapdoctor.ServedBinary
 	cmds.WrapListener = wrapListener
 	cmds.WrapConn = func(c net.Conn) net.Conn { return dapLayer.Conn(c) }

@@ -11,6 +11,10 @@ type Middleware struct {
 	// Doctor, if set, examines the binary of a launch or attach; its
 	// findings become output events before Delve sees the request.
 	Doctor Doctor
+	// Linter, if set, judges the arguments of a launch or attach; its
+	// findings become output events before the doctor's and before Delve
+	// sees the request.
+	Linter RequestLinter
 	// Explainer, if set, prefixes the message of every unverified
 	// breakpoint in setBreakpoints and setFunctionBreakpoints responses
 	// with its verdict.

@@ -121,6 +121,7 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 			return setTopLevelInt(content, "request_seq", seq)
 		}
 	case env.Type == "request" && (env.Command == "launch" || env.Command == "attach"):
+		s.lint(env.Command, content)
 		s.startTarget(env.Command, content)
 	case env.Type == "request" && isBreakpointCommand(env.Command):
 		s.rememberBreakpoints(content)
