@@ -22,7 +22,8 @@
 // debugger's working directory or dlvCwd, Delve's own attributes known).
 // It lints attributes, mode and program, cwd and build flags, and judges
 // substitutePath against an exec or core target; it builds nothing, since
-// Delve builds next.
+// Delve builds next. Restart compares a restart request's configuration
+// with the session's launch and names what Delve keeps from the launch.
 //
 // What vscode-go does that these checks model (vscode-go, 2026):
 //   - a launch without mode gets "auto": a program ending in _test.go

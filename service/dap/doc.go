@@ -34,8 +34,9 @@
 //  1. The client reader reads a frame from the real connection, inspects it
 //     and writes it to the pipe. It blocks on the client, and on Delve
 //     while Delve is not reading (net.Pipe has no buffer). Work done
-//     before a request is forwarded (the lint and the doctor at launch and
-//     attach) runs here, so Delve sees the request only after it.
+//     before a request is forwarded (the lint at launch, attach and
+//     restart, the doctor at launch and attach) runs here, so Delve sees
+//     the request only after it.
 //  2. The adapter reader reads a frame Delve wrote to the pipe, renumbers
 //     its seq and writes it to the client. It blocks on Delve, and on the
 //     client while the client is not reading.

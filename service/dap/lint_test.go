@@ -19,12 +19,15 @@ import (
 type keysLinter struct {
 	known    []string
 	commands []string
+	launched []string // LintRequest.Launched of each call
 }
 
-func (l *keysLinter) Lint(_ context.Context, command string, args json.RawMessage) (Report, error) {
+func (l *keysLinter) Lint(_ context.Context, req LintRequest) (Report, error) {
+	command := req.Command
 	l.commands = append(l.commands, command)
+	l.launched = append(l.launched, string(req.Launched))
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(args, &m); err != nil {
+	if err := json.Unmarshal(req.Args, &m); err != nil {
 		return Report{}, fmt.Errorf("arguments: %w", err)
 	}
 	var rep Report
@@ -111,5 +114,35 @@ func TestLintFailureAndOtherRequests(t *testing.T) {
 	}
 	if !slices.Equal(lint.commands, []string{"attach"}) {
 		t.Errorf("linted %v, want only the attach", lint.commands)
+	}
+}
+
+// A restart is linted with its new configuration and the arguments of the
+// session's launch; a restart before any launch is left to Delve.
+func TestLintRestart(t *testing.T) {
+	lint := &keysLinter{known: []string{"mode", "program"}}
+	r := startRelay(t, &Middleware{Linter: lint})
+	msgs := []string{
+		`{"seq":1,"type":"request","command":"restart","arguments":{"arguments":{"mode":"debug"}}}`,
+		`{"seq":2,"type":"request","command":"launch","arguments":{"mode":"debug","program":"."}}`,
+		`{"seq":3,"type":"request","command":"restart","arguments":{"arguments":{"mode":"debug","program":".","buildFlags":"-tags=x"}}}`,
+	}
+	for _, m := range msgs[:2] {
+		write(t, r.client, frame(m))
+		if got := readFrame(t, r.ar); string(got) != m {
+			t.Fatalf("Delve got %s, want %s", got, m)
+		}
+	}
+	write(t, r.client, frame(msgs[2]))
+	if got := readOutput(t, r); got.Category != "important" || got.Output != "unknown attribute buildFlags\n" {
+		t.Errorf("restart: %+v, want the lint of its configuration", got)
+	}
+	readOutput(t, r)
+	if got := readFrame(t, r.ar); string(got) != msgs[2] {
+		t.Errorf("Delve got %s, want the restart unchanged", got)
+	}
+	want := []string{"launch", "restart"}
+	if !slices.Equal(lint.commands, want) || lint.launched[1] != `{"mode":"debug","program":"."}` {
+		t.Errorf("linted %v with launches %q, want %v with the launch's arguments", lint.commands, lint.launched, want)
 	}
 }

@@ -27,8 +27,9 @@ type session struct {
 	err       error         // first error that ended the session
 	done      chan struct{} // closed when both relay goroutines returned
 
-	target  target             // what is being debugged, once known
-	pending pendingBreakpoints // breakpoint requests Delve has not answered
+	target   target             // what is being debugged, once known
+	pending  pendingBreakpoints // breakpoint requests Delve has not answered
+	launched json.RawMessage    // the launch request's arguments, for the restart lint
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -123,6 +124,8 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 	case env.Type == "request" && (env.Command == "launch" || env.Command == "attach"):
 		s.lint(env.Command, content)
 		s.startTarget(env.Command, content)
+	case env.Type == "request" && env.Command == "restart":
+		s.lint(env.Command, content)
 	case env.Type == "request" && isBreakpointCommand(env.Command):
 		s.rememberBreakpoints(content)
 	}

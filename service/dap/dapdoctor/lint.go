@@ -2,10 +2,10 @@ package dapdoctor
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 
+	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/launchcheck"
 	"github.com/dlvx/dlvx/service/dap"
 )
@@ -14,16 +14,23 @@ import (
 // configuration, run on the arguments of a launch or attach request as
 // Delve will read them (relative paths against this process's working
 // directory, which vscode-go sets to the workspace folder; GOFLAGS from
-// its environment, which Delve's build inherits). It builds and starts
-// nothing: Delve does, right after.
-func (d *Doctor) Lint(_ context.Context, command string, args json.RawMessage) (dap.Report, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return dap.Report{}, fmt.Errorf("working directory: %w", err)
+// its environment, which Delve's build inherits), and on a restart what
+// Delve keeps of the launch. It builds and starts nothing: Delve does,
+// right after.
+func (d *Doctor) Lint(_ context.Context, req dap.LintRequest) (dap.Report, error) {
+	var rep *finding.Report
+	var err error
+	if req.Command == "restart" {
+		rep, err = launchcheck.Restart(req.Args, req.Launched)
+	} else {
+		dir, werr := os.Getwd()
+		if werr != nil {
+			return dap.Report{}, fmt.Errorf("working directory: %w", werr)
+		}
+		rep, err = launchcheck.Request(req.Command, req.Args, launchcheck.RequestOptions{Dir: dir, Getenv: os.Getenv})
 	}
-	rep, err := launchcheck.Request(command, args, launchcheck.RequestOptions{Dir: dir, Getenv: os.Getenv})
 	if err != nil {
-		return dap.Report{}, fmt.Errorf("check the %s request: %w", command, err)
+		return dap.Report{}, fmt.Errorf("check the %s request: %w", req.Command, err)
 	}
 	return consoleReport(rep)
 }

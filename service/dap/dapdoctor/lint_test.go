@@ -11,6 +11,7 @@ import (
 
 	"github.com/dlvx/dlvx/internal/fixtures"
 	"github.com/dlvx/dlvx/launchcheck"
+	"github.com/dlvx/dlvx/service/dap"
 	delvedap "github.com/go-delve/delve/service/dap"
 )
 
@@ -28,7 +29,7 @@ func TestLint(t *testing.T) {
 	args := func(to string) json.RawMessage {
 		return json.RawMessage(fmt.Sprintf(`{"name": "exec", "mode": "exec", "program": %q, "dlvCwd": %q, "substitutePath": [{"from": %q, "to": %q}]}`, bin, ws, ws, to))
 	}
-	rep, err := d.Lint(t.Context(), "launch", args("/go/src/worker"))
+	rep, err := d.Lint(t.Context(), dap.LintRequest{Command: "launch", Args: args("/go/src/worker")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,12 +40,33 @@ func TestLint(t *testing.T) {
 	if !strings.Contains(rep.Detail, want) || !strings.Contains(rep.Detail, "evidence: dap:launch.arguments.substitutePath") {
 		t.Errorf("detail does not give %s from the request:\n%s", want, rep.Detail)
 	}
-	rep, err = d.Lint(t.Context(), "launch", args(fixtures.Dir("worker")))
+	rep, err = d.Lint(t.Context(), dap.LintRequest{Command: "launch", Args: args(fixtures.Dir("worker"))})
 	if err != nil || len(rep.Important) != 0 || rep.Detail != "" {
 		t.Errorf("corrected rule: %+v, %v; want nothing to say", rep, err)
 	}
-	if _, err := d.Lint(t.Context(), "launch", json.RawMessage(`"exec"`)); err == nil {
+	if _, err := d.Lint(t.Context(), dap.LintRequest{Command: "launch", Args: json.RawMessage(`"exec"`)}); err == nil {
 		t.Error("arguments that are not an object: no error")
+	}
+}
+
+// A restart that changes buildFlags gets ENV-IDECONF-RESTART naming the
+// attribute; one that changes only the program's arguments, nothing.
+func TestLintRestart(t *testing.T) {
+	var d Doctor
+	launched := json.RawMessage(`{"name": "Launch Package", "mode": "debug", "program": ".", "args": ["-n", "1"], "env": {}}`)
+	rep, err := d.Lint(t.Context(), dap.LintRequest{Command: "restart", Launched: launched,
+		Args: json.RawMessage(`{"name": "Launch Package", "mode": "debug", "program": ".", "args": ["-n", "1"], "buildFlags": "-tags=feature"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Important) != 1 || !strings.HasPrefix(rep.Important[0], "dlvx doctor: ENV-IDECONF-RESTART warning: ") ||
+		!strings.Contains(rep.Detail, `evidence: dap:restart.arguments.buildFlags  configuration "Launch Package": the session was launched with (none), the restart asks for "-tags=feature"`) {
+		t.Errorf("changed buildFlags: %+v", rep)
+	}
+	rep, err = d.Lint(t.Context(), dap.LintRequest{Command: "restart", Launched: launched,
+		Args: json.RawMessage(`{"name": "Launch Package", "mode": "debug", "program": ".", "args": ["-n", "2"], "env": {}}`)})
+	if err != nil || len(rep.Important) != 0 {
+		t.Errorf("changed args only: %+v, %v; want nothing to say", rep, err)
 	}
 }
 

@@ -6,6 +6,8 @@
 //   WORKER_DIR      _fixtures/worker, the source (copied as the editor's workspace)
 //   WORKER_BIN      the worker built there with -gcflags=all=-N -l
 //   WORK_BODY_LINE  the line marked "dlvx:mark work-body" in its main.go
+//   BUILDTAGS_DIR   _fixtures/buildtags: feature_on.go only with -tags feature
+//   FEATURE_ON_LINE, FEATURE_OFF_LINE  the lines marked feature-on and feature-off
 // The request arguments are what vscode-go sends once it has resolved
 // launch.json (goDebugConfiguration.ts): mode auto made debug, program made
 // relative to __buildDir, where it starts the debugger, and its defaults.
@@ -21,13 +23,16 @@ const { env, startDAP, exitOf, outputsOf, assertDoctorSaid, launchOnly } = requi
 const WORKER_DIR = env('WORKER_DIR');
 const WORKER_BIN = env('WORKER_BIN');
 const WORK_BODY_LINE = Number(env('WORK_BODY_LINE'));
+const BUILDTAGS_DIR = env('BUILDTAGS_DIR');
+const FEATURE_ON_LINE = Number(env('FEATURE_ON_LINE'));
+const FEATURE_OFF_LINE = Number(env('FEATURE_OFF_LINE'));
 
-// workspace copies the worker's source: the editor's checkout, somewhere
-// else than where WORKER_BIN was built.
-function workspace(t) {
+// workspace copies a fixture's source (the worker's by default): the
+// editor's checkout, somewhere else than where WORKER_BIN was built.
+function workspace(t, dir = WORKER_DIR) {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'dlvx-ws-'));
   t.after(() => fs.rmSync(ws, { recursive: true, force: true }));
-  fs.cpSync(WORKER_DIR, ws, { recursive: true });
+  fs.cpSync(dir, ws, { recursive: true });
   return ws;
 }
 
@@ -107,5 +112,39 @@ test('a wrong substitutePath on an exec launch: the lint gives the rule; with it
   const outs = outputsOf(dc);
   await dc.hitBreakpoint(launchBinary({ substitutePath: [rule] }), location);
   assert.deepStrictEqual(lintSaid(outs), [], 'the corrected rule still draws findings');
+  await endSession(dc, srv);
+});
+
+test('Restart after adding -tags to buildFlags: the lint says Delve rebuilds without them; a new session builds with them', { timeout: 120_000 }, async (t) => {
+  const ws = workspace(t, BUILDTAGS_DIR);
+  const on = { path: path.join(ws, 'feature_on.go'), line: FEATURE_ON_LINE };
+  const off = { path: path.join(ws, 'feature_off.go'), line: FEATURE_OFF_LINE };
+  {
+    const { dc, srv } = await startDAP(t, { cwd: ws });
+    const outs = outputsOf(dc);
+    await launchOnly(dc, launchPackage(ws, {}));
+    const bp = (await dc.setBreakpointsRequest({ source: { path: off.path }, breakpoints: [{ line: off.line }] })).body.breakpoints[0];
+    assert.ok(bp.verified, `feature_off.go: ${bp.message}`);
+    const stopped = dc.assertStoppedLocation('breakpoint', off);
+    await dc.configurationDoneRequest();
+    await stopped;
+    assert.deepStrictEqual(lintSaid(outs), [], 'the launch drew findings');
+    // The user adds the tag to launch.json and presses Restart: VS Code
+    // sends the configuration it resolves again.
+    const initialized = dc.waitForEvent('initialized');
+    await dc.send('restart', { arguments: launchPackage(ws, { buildFlags: '-tags=feature' }) });
+    await initialized;
+    assertDoctorSaid(outs, ['ENV-IDECONF-RESTART']);
+    assert.match(outs.map((o) => o.output).join(''), /evidence: dap:restart\.arguments\.buildFlags +configuration "Launch Package": the session was launched with \(none\), the restart asks for "-tags=feature"/);
+    // What VS Code and dlv show: the rebuilt program still lacks the tagged file.
+    const after = (await dc.setBreakpointsRequest({ source: { path: on.path }, breakpoints: [{ line: on.line }] })).body.breakpoints[0];
+    assert.strictEqual(after.verified, false, 'the restart built with the new buildFlags');
+    console.log(`restart with new buildFlags: unverified breakpoint: ${after.message}`);
+    await endSession(dc, srv);
+  }
+  const { dc, srv } = await startDAP(t, { cwd: ws });
+  const outs = outputsOf(dc);
+  await dc.hitBreakpoint(launchPackage(ws, { buildFlags: '-tags=feature' }), on);
+  assert.deepStrictEqual(lintSaid(outs), [], 'the new session drew findings');
   await endSession(dc, srv);
 });
