@@ -56,6 +56,8 @@ var launchCatalog = map[string]entry{
 		"The binary was built from this workspace, so its file table already holds the editor's paths. The substitutePath rules rewrite them into paths the binary does not have, and breakpoints that would bind without the rules stay unverified."},
 	"ENV-IDECONF-SUBPATH-REVERSED": {SevError, "substitutePath rule is reversed",
 		"In launch.json, \"from\" is the editor's path and \"to\" the binary's: the opposite of dlv's CLI `config substitute-path <binary> <local>`. This rule has them swapped, so no workspace file maps onto the binary."},
+	"ENV-IDECONF-RESTART": {SevWarn, "restart keeps the build and environment the session started with",
+		"Delve's restart applies only the new program arguments and display settings (substitutePath, stopOnEntry, showGlobalVariables, …): it rebuilds the same packages with the build flags of the launch, in the launch's environment and working directory. What was changed in launch.json since the session started (buildFlags, env, cwd, program, mode) is silently ignored until the session is stopped and started again."},
 	"ENV-IDECONF-REMOTE": {SevInfo, "debug server found",
 		"A Delve server listens where the configuration connects, and answered over JSON-RPC with its version and its target's Go version."},
 	"ENV-IDECONF-REMOTE-DOWN": {SevError, "no debug server listens where the configuration connects",

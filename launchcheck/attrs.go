@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/dlvx/dlvx/finding"
 )
@@ -42,17 +43,21 @@ var modes = map[string][]string{
 // of the wrong type.
 func checkAttributes(t *Target) ([]finding.Finding, error) {
 	l := t.L
-	known, ok := goAttrs[l.Request]
-	if !ok {
+	if _, ok := goAttrs[l.Request]; !ok {
 		fd := finding.New("ENV-IDECONF-REQUEST", finding.Evidencef(l.At(t.File, "request"), "%s: \"request\": %q", l.Cfg.Label(), l.Request))
 		fd.Fixes = []finding.Fix{{Summary: `"request": "launch" (Delve starts the program) or "attach" (a running process or server)`}}
 		return []finding.Finding{fd}, nil
 	}
-	all := append(slices.Clone(vscodeAttrs), known...)
+	all := t.knownAttrs()
 	var out []finding.Finding
 	for _, key := range l.Cfg.Keys {
-		if slices.Contains(all, key) || key == "remotePath" && l.RemotePath != "" {
-			continue // remotePath: ENV-IDECONF-LEGACY or ENV-IDECONF-REMOTEPATH below
+		switch {
+		case slices.Contains(all, key):
+			continue
+		case key == "remotePath" && l.RemotePath != "":
+			continue // ENV-IDECONF-LEGACY or ENV-IDECONF-REMOTEPATH below
+		case l.FromRequest && strings.HasPrefix(key, "__"):
+			continue // VS Code's and vscode-go's own: __buildDir, __sessionId
 		}
 		out = append(out, unknownAttr(t, key, all))
 	}

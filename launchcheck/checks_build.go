@@ -32,7 +32,11 @@ func (t *Target) flagSources() []flagSource {
 	if g, ok := l.Env["GOFLAGS"]; ok {
 		out = append(out, flagSource{l.At(t.File, "env"), fmt.Sprintf(`%s: "env": {"GOFLAGS": %q}`, l.Cfg.Label(), g), "env.GOFLAGS", strings.Fields(g)})
 	} else if g := t.Opt.Vars.getenv("GOFLAGS"); g != "" {
-		out = append(out, flagSource{"env:GOFLAGS", "GOFLAGS=" + g + " in the editor's environment", "GOFLAGS", strings.Fields(g)})
+		whose := "the editor's"
+		if l.FromRequest {
+			whose = "the debugger's"
+		}
+		out = append(out, flagSource{"env:GOFLAGS", "GOFLAGS=" + g + " in " + whose + " environment", "GOFLAGS", strings.Fields(g)})
 	}
 	return out
 }
@@ -116,20 +120,31 @@ func stripFlags(ldflags string) []string {
 
 func (t *Target) gcflagsFinding(src flagSource, v string) finding.Finding {
 	fd := finding.New("ENV-IDECONF-GCFLAGS", finding.Evidencef(src.where, "%s", src.what))
-	switch src.kind {
-	case "buildFlags", "env.GOFLAGS":
-		fd.Evidence = append(fd.Evidence, finding.Evidencef("vscode-go", "removes every -gcflags from a string buildFlags and from env.GOFLAGS before Delve sees them (\"User specified build flag '-gcflags' … is being ignored\")"))
-		if src.kind == "buildFlags" && !strings.HasPrefix(v, "all=") {
-			fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:gobuild", "a DAP client that passes it on (not VS Code) puts it after -gcflags=all=-N -l: -gcflags=%s replaces -N -l for the main package, which is then optimized", v))
-		}
-	default:
-		fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:gobuild", "Delve adds -gcflags=all=-N -l after these flags, and the last -gcflags matching a package wins: -gcflags=%s has no effect", v))
-	}
+	fd.Evidence = append(fd.Evidence, gcflagsRule(src.kind, v, t.L.FromRequest))
 	fd.Fixes = []finding.Fix{
 		{Summary: "remove -gcflags from " + src.kind + ": Delve compiles with -gcflags=all=-N -l itself"},
 		{Summary: "to add compiler flags, build yourself and use \"mode\": \"exec\"", Command: []string{"go", "build", "-gcflags=" + debugGcflags(v), "-o", "__debug_bin", "."}},
 	}
 	return fd
+}
+
+// gcflagsRule says which rule decides what -gcflags=v in a flag source of
+// this kind does, in launch.json (vscode-go edits it first) or in a DAP
+// request (Delve reads it as sent).
+func gcflagsRule(kind, v string, fromRequest bool) finding.Evidence {
+	switch {
+	case kind == "buildFlags" && fromRequest && strings.HasPrefix(v, "all="):
+		return finding.Evidencef("delve:gobuild", "a string buildFlags goes after Delve's -gcflags=all=-N -l, and the last -gcflags matching a package wins: -gcflags=%s replaces -N -l for every package", v)
+	case kind == "buildFlags" && fromRequest:
+		return finding.Evidencef("delve:gobuild", "a string buildFlags goes after Delve's -gcflags=all=-N -l: -gcflags=%s replaces -N -l for the main package, which is then optimized", v)
+	case kind == "buildFlags" && !strings.HasPrefix(v, "all="):
+		return finding.Evidencef("vscode-go", "removes every -gcflags from a string buildFlags before Delve sees it (\"User specified build flag '-gcflags' … is being ignored\"); a DAP client that passes it on (not VS Code) puts it after -gcflags=all=-N -l, and -gcflags=%s then replaces -N -l for the main package, which is optimized", v)
+	case kind == "buildFlags" || kind == "env.GOFLAGS" && !fromRequest:
+		return finding.Evidencef("vscode-go", "removes every -gcflags from a string buildFlags and from env.GOFLAGS before Delve sees them (\"User specified build flag '-gcflags' … is being ignored\")")
+	case kind == "buildFlags[]":
+		return finding.Evidencef("delve:gobuild", "Delve adds -gcflags=all=-N -l after these flags, and the last -gcflags matching a package wins: -gcflags=%s has no effect", v)
+	}
+	return finding.Evidencef("go", "flags on the command line override GOFLAGS, and Delve's build passes -gcflags=all=-N -l: -gcflags=%s in GOFLAGS has no effect", v)
 }
 
 // explainedBy maps a binary finding to the launch finding that causes it.

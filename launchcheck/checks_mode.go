@@ -19,9 +19,9 @@ func checkMode(t *Target) ([]finding.Finding, error) {
 	if len(l.Missing["program"]) > 0 || len(l.Missing["mode"]) > 0 {
 		return nil, nil // reported by checkVariables
 	}
-	if !slices.Contains(modes[l.Request], l.Mode) && l.WrittenMode != "" {
-		fd := finding.New("ENV-IDECONF-MODE-UNKNOWN", finding.Evidencef(l.At(t.File, "mode"), `%s: "mode": %q is not a mode of %q (%s)`, l.Cfg.Label(), l.WrittenMode, l.Request, strings.Join(modes[l.Request], ", ")))
-		if c := finding.Closest(l.WrittenMode, modes[l.Request], 1); len(c) > 0 {
+	if valid := t.modes(); !slices.Contains(valid, l.Mode) && l.WrittenMode != "" {
+		fd := finding.New("ENV-IDECONF-MODE-UNKNOWN", finding.Evidencef(l.At(t.File, "mode"), `%s: "mode": %q is not a mode of %q (%s)`, l.Cfg.Label(), l.WrittenMode, l.Request, strings.Join(valid, ", ")))
+		if c := finding.Closest(l.WrittenMode, valid, 1); len(c) > 0 {
 			fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf(`"mode": %q`, c[0])}}
 		}
 		return []finding.Finding{fd}, nil
@@ -100,8 +100,8 @@ func (t *Target) modeFinding(key, format string, args ...any) finding.Finding {
 // vscode-go then opens its process picker (waitFor aside).
 func checkProcessID(t *Target) []finding.Finding {
 	l := t.L
-	if _, ok := l.Cfg.Attrs["waitFor"]; ok {
-		return nil
+	if _, ok := l.Cfg.Attrs["waitFor"]; ok || l.FromRequest {
+		return nil // a request without either: Delve's own error says it
 	}
 	pid, ok := l.Cfg.Attrs["processId"]
 	if ok && string(pid.Value) != "0" {
@@ -196,7 +196,11 @@ func checkCwd(t *Target) ([]finding.Finding, error) {
 	}
 	written, _ := l.Cfg.String("cwd")
 	fd := finding.New("ENV-IDECONF-CWD", finding.Evidencef(l.At(t.File, "cwd"), "%s: \"cwd\": %q: %s", l.Cfg.Label(), written, fact))
-	if !filepath.IsAbs(written) && !strings.HasPrefix(written, "$") {
+	switch {
+	case filepath.IsAbs(written) || strings.HasPrefix(written, "$"):
+	case l.FromRequest:
+		fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:dap", "a relative cwd is joined to the debugger's working directory %s", t.Opt.Vars.Cwd))
+	default:
 		fd.Evidence = append(fd.Evidence, finding.Evidencef("vscode-go", "a relative cwd is joined to the workspace folder %s", t.Opt.Vars.WorkspaceFolder))
 	}
 	fd.Fixes = []finding.Fix{{Summary: `"cwd": "${workspaceFolder}" or an existing directory`}}

@@ -15,6 +15,16 @@
 // DWARF versions, and the host's LSMs (SELinux deny_ptrace, AppArmor),
 // rr and eBPF prerequisites when asked.
 //
+// Request runs the same judgement on the arguments of a DAP launch or
+// attach request (ParseRequest, RequestChecks): what VS Code actually sent,
+// after vscode-go resolved the configuration, read as Delve reads it
+// (nothing left to expand, Delve's modes, relative paths against the
+// debugger's working directory or dlvCwd, Delve's own attributes known).
+// It lints attributes, mode and program, cwd and build flags, and judges
+// substitutePath against an exec or core target; it builds nothing, since
+// Delve builds next. Restart compares a restart request's configuration
+// with the session's launch and names what Delve keeps from the launch.
+//
 // What vscode-go does that these checks model (vscode-go, 2026):
 //   - a launch without mode gets "auto": a program ending in _test.go
 //     means test, anything else debug; an attach without mode is "local";

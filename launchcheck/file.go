@@ -25,6 +25,9 @@ type Config struct {
 	Pos   Pos    // of the opening brace
 	Keys  []string
 	Attrs map[string]Attr
+	// Request is the DAP command ("launch", "attach") whose arguments
+	// the configuration is (ParseRequest), "" for launch.json.
+	Request string
 }
 
 // An Attr is one attribute of a configuration.
@@ -171,8 +174,11 @@ func (c *Config) String(key string) (string, bool) {
 
 // Label names the configuration in evidence: its name, or its position.
 func (c *Config) Label() string {
-	if c.Name != "" {
+	switch {
+	case c.Name != "":
 		return fmt.Sprintf("configuration %q", c.Name)
+	case c.Request != "":
+		return "the " + c.Request + " request"
 	}
 	return fmt.Sprintf("configuration #%d", c.Index+1)
 }

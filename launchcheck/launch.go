@@ -41,6 +41,10 @@ type Launch struct {
 	Missing map[string][]Unexpanded
 	// Errors lists attributes of the wrong JSON type.
 	Errors map[string]error
+	// FromRequest says the configuration is a DAP request's arguments
+	// (ParseRequest): VS Code and vscode-go have already resolved it, and
+	// Delve reads it as it is.
+	FromRequest bool
 }
 
 // IsGo reports whether the configuration is for vscode-go's debugger.
@@ -52,6 +56,14 @@ func (c *Config) IsGo() bool {
 // Resolve expands the configuration's variables with v and applies
 // vscode-go's defaults.
 func (c *Config) Resolve(v Vars) *Launch {
+	l := c.decode(&v)
+	l.defaults(v)
+	return l
+}
+
+// decode reads each attribute into a Launch, expanding variables with v;
+// a nil v expands nothing.
+func (c *Config) decode(v *Vars) *Launch {
 	l := &Launch{Cfg: c, DebugAdapter: "dlv-dap", Missing: map[string][]Unexpanded{}, Errors: map[string]error{}}
 	for _, key := range c.Keys {
 		var x any
@@ -59,17 +71,18 @@ func (c *Config) Resolve(v Vars) *Launch {
 			l.Errors[key] = err
 			continue
 		}
-		missing := map[string]Unexpanded{}
-		x = v.expandTree(x, missing)
-		if len(missing) > 0 {
-			l.Missing[key] = sortedMissing(missing)
-			continue
+		if v != nil {
+			missing := map[string]Unexpanded{}
+			x = v.expandTree(x, missing)
+			if len(missing) > 0 {
+				l.Missing[key] = sortedMissing(missing)
+				continue
+			}
 		}
 		if err := l.set(key, x); err != nil {
 			l.Errors[key] = err
 		}
 	}
-	l.defaults(v)
 	return l
 }
 
@@ -208,8 +221,12 @@ func looksLikeImportPath(p string) bool {
 }
 
 // At returns the evidence source for an attribute: "launch.json:12:7",
-// or the configuration's position when the attribute is absent.
+// or the configuration's position when the attribute is absent; for a DAP
+// request, "dap:launch.arguments.buildFlags".
 func (l *Launch) At(file, key string) string {
+	if l.Cfg.Request != "" {
+		return "dap:" + l.Cfg.Request + ".arguments." + key
+	}
 	if a, ok := l.Cfg.Attrs[key]; ok {
 		return file + ":" + a.Pos.String()
 	}

@@ -38,7 +38,8 @@ type Options struct {
 	BuildTimeout time.Duration
 	finding.Options
 
-	dlv Dlv // resolved once per Doctor
+	dlv     Dlv  // resolved once per Doctor
+	noBuild bool // a DAP request: Delve makes the debug build, not the doctor
 }
 
 // A Target is what the checks of one configuration read.
@@ -104,6 +105,9 @@ func (t *Target) makeBinary() (*binary, error) {
 		}
 		return &binary{in: newBinaryInput(l.Program)}, nil
 	case "debug", "test":
+		if t.Opt.noBuild {
+			return nil, ErrNotBuilt
+		}
 	default:
 		return nil, ErrNotBuilt
 	}

@@ -27,7 +27,7 @@ var dapLayer = &dap.Middleware{Log: log.New(os.Stderr, "", 0)}
 // untouched).
 func installDAP() {
 	doc := &dapdoctor.Doctor{}
-	dapLayer.Doctor, dapLayer.Explainer, dapLayer.CoreDoctor = doc, doc, doc
+	dapLayer.Doctor, dapLayer.Explainer, dapLayer.CoreDoctor, dapLayer.Linter = doc, doc, doc, doc
 	dapLayer.ServedBinary = dapdoctor.ServedBinary
 	installEditorHook()
 	cmds.WrapListener = wrapListener

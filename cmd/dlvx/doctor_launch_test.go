@@ -48,21 +48,23 @@ func startRPCServer(t *testing.T, debugger, bin string, multi bool) string {
 	return ""
 }
 
-// TestDoctorLaunchRemote: an attach to a real headless server (dlvx, and
-// upstream dlv when DLVX_UPSTREAM_DLV names it). A multi-client server is
-// asked its version and sources, and the rules are judged against them; a
-// single-client server is left alone, and still serves a client after.
+// TestDoctorLaunchRemote: an attach to a real headless server, dlvx's and
+// upstream dlv's (DLVX_UPSTREAM_DLV, which make test sets; under CI its
+// absence fails the dlv case). A multi-client server is asked its version
+// and sources, and the rules are judged against them; a single-client
+// server is left alone, and still serves a client after.
 func TestDoctorLaunchRemote(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
-	servers := map[string]string{"dlvx": dlvxBin}
-	if p := os.Getenv("DLVX_UPSTREAM_DLV"); p != "" {
-		servers["dlv"] = p
+	servers := map[string]func(*testing.T) string{
+		"dlvx": func(*testing.T) string { return dlvxBin },
+		"dlv":  func(t *testing.T) string { return upstreamDlv(t) },
 	}
 	ws := filepath.Join(t.TempDir(), "checkout")
 	copyTree(t, fixtures.Dir("worker"), ws)
 	built := filepath.ToSlash(fixtures.Dir("worker"))
-	for name, debugger := range servers {
+	for _, name := range []string{"dlvx", "dlv"} {
 		t.Run(name, func(t *testing.T) {
+			debugger := servers[name](t)
 			port := startRPCServer(t, debugger, bin, true)
 			cases := []struct {
 				rules string

@@ -18,9 +18,10 @@
 // # What it does not do
 //
 // The package only speaks the protocol. What it tells the user about a
-// binary or an unbound breakpoint comes from a Doctor and a
-// BreakpointExplainer installed by cmd/dlvx; the analysis packages
-// (dwarfcheck, resolver) never import this one. The layer only finds the
+// binary, a launch request or an unbound breakpoint comes from a Doctor, a
+// RequestLinter and a BreakpointExplainer installed by cmd/dlvx; the
+// analysis packages (dwarfcheck, launchcheck, resolver) never import this
+// one. The layer only finds the
 // executable (a launch's program, /proc/PID/exe of a local attach or of
 // Delve's process event, Middleware.ServedBinary for a remote attach) and
 // passes the session's substitutePath to the explainer (PathRules).
@@ -43,9 +44,10 @@
 //
 //  1. The client reader reads a frame from the real connection, inspects it
 //     and writes it to the pipe. It blocks on the client, and on Delve
-//     while Delve is not reading (net.Pipe has no buffer). Work done before
-//     a request is forwarded (the doctor at launch and attach) runs here,
-//     so Delve sees the request only after it.
+//     while Delve is not reading (net.Pipe has no buffer). Work done
+//     before a request is forwarded (the lint at launch, attach and
+//     restart, the doctor at launch and attach) runs here, so Delve sees
+//     the request only after it.
 //  2. The adapter reader reads a frame Delve wrote to the pipe, renumbers
 //     its seq and writes it to the client. It blocks on Delve, and on the
 //     client while the client is not reading.

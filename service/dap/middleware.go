@@ -15,6 +15,11 @@ type Middleware struct {
 	// "mode": "core" launch instead of Doctor, and adds its cause to
 	// Delve's error when the core does not load.
 	CoreDoctor CoreDoctor
+
+	// Linter, if set, judges the arguments of a launch or attach; its
+	// findings become output events before the doctor's and before Delve
+	// sees the request.
+	Linter RequestLinter
 	// Explainer, if set, prefixes the message of every unverified
 	// breakpoint in setBreakpoints and setFunctionBreakpoints responses
 	// with its verdict.
@@ -26,7 +31,7 @@ type Middleware struct {
 	// Log, if set, receives the errors that end a session.
 	Log *log.Logger
 
-	live sessions // being relayed, for Notify
+	live   sessions // being relayed, for Notify
 	served delveRef // a headless server's session (ServeDelve)
 }
 

@@ -27,11 +27,12 @@ type session struct {
 	err       error         // first error that ended the session
 	done      chan struct{} // closed when both relay goroutines returned
 
-	target  target             // what is being debugged, once known
-	pending pendingBreakpoints // breakpoint requests Delve has not answered
-	delve   *delveRef          // the Delve session behind a Conn; nil for Serve
-	ed      editor             // the editor features' state (editor.go)
-	core    coreVerdict        // the core doctor's cause, for a core launch's response
+	target   target             // what is being debugged, once known
+	pending  pendingBreakpoints // breakpoint requests Delve has not answered
+	delve    *delveRef          // the Delve session behind a Conn; nil for Serve
+	ed       editor             // the editor features' state (editor.go)
+	core     coreVerdict        // the core doctor's cause, for a core launch's response
+	launched json.RawMessage    // the launch request's arguments, for the restart lint
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -130,7 +131,10 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 			return setTopLevelInt(content, "request_seq", seq)
 		}
 	case env.Type == "request" && (env.Command == "launch" || env.Command == "attach"):
+		s.lint(env.Command, content)
 		s.startTarget(env.Command, content)
+	case env.Type == "request" && env.Command == "restart":
+		s.lint(env.Command, content)
 	case env.Type == "request" && isBreakpointCommand(env.Command):
 		s.rememberBreakpoints(content)
 	}

@@ -2,8 +2,9 @@
 // the layer's Doctor (the binary doctor on the executable of a launch,
 // the attach preflight and the doctor on a process about to be attached)
 // and its BreakpointExplainer (the doctor's --break verdict on every
-// breakpoint Delve could not set), and renders resolver findings for the
-// layer's Notify.
+// breakpoint Delve could not set), its RequestLinter (launchcheck's
+// judgement of the launch or attach request's arguments, Lint), and
+// renders resolver findings for the layer's Notify.
 //
 // Both questions about a binary run on one cached dwarfcheck.Input per
 // executable, so Delve's BinaryInfo, the expensive part, is loaded at most

@@ -1,0 +1,3 @@
+module buildtags
+
+go 1.21

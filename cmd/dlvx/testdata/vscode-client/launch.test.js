@@ -1,0 +1,150 @@
+// The launch lint through VS Code's DAP client: each mistake in a launch
+// configuration, the finding in the Debug Console before Delve builds or
+// starts anything, and the corrected configuration then debugging. Run by
+// `go test ./cmd/dlvx -run TestDAPLaunchLintWithVSCodeClient`, which passes:
+//   DLVX            the dlvx binary
+//   WORKER_DIR      _fixtures/worker, the source (copied as the editor's workspace)
+//   WORKER_BIN      the worker built there with -gcflags=all=-N -l
+//   WORK_BODY_LINE  the line marked "dlvx:mark work-body" in its main.go
+//   BUILDTAGS_DIR   _fixtures/buildtags: feature_on.go only with -tags feature
+//   FEATURE_ON_LINE, FEATURE_OFF_LINE  the lines marked feature-on and feature-off
+// The request arguments are what vscode-go sends once it has resolved
+// launch.json (goDebugConfiguration.ts): mode auto made debug, program made
+// relative to __buildDir, where it starts the debugger, and its defaults.
+'use strict';
+
+const { test } = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { env, startDAP, exitOf, outputsOf, assertDoctorSaid, launchOnly } = require('./client.js');
+
+const WORKER_DIR = env('WORKER_DIR');
+const WORKER_BIN = env('WORKER_BIN');
+const WORK_BODY_LINE = Number(env('WORK_BODY_LINE'));
+const BUILDTAGS_DIR = env('BUILDTAGS_DIR');
+const FEATURE_ON_LINE = Number(env('FEATURE_ON_LINE'));
+const FEATURE_OFF_LINE = Number(env('FEATURE_OFF_LINE'));
+
+// workspace copies a fixture's source (the worker's by default): the
+// editor's checkout, somewhere else than where WORKER_BIN was built.
+function workspace(t, dir = WORKER_DIR) {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'dlvx-ws-'));
+  t.after(() => fs.rmSync(ws, { recursive: true, force: true }));
+  fs.cpSync(dir, ws, { recursive: true });
+  return ws;
+}
+
+// vscodeArgs are the arguments vscode-go sends for a configuration with
+// these attributes.
+function vscodeArgs(attrs) {
+  return {
+    type: 'go', request: 'launch', __sessionId: 'dlvx-test', debugAdapter: 'dlv-dap', dlvToolPath: env('DLVX'),
+    packagePathToGoModPathMap: {}, showRegisters: false, showGlobalVariables: false, substitutePath: [],
+    showLog: false, logOutput: 'debugger', dlvFlags: [], hideSystemGoroutines: false, env: {},
+    ...attrs,
+  };
+}
+
+// "Launch Package" of the workspace, as vscode-go resolves it.
+const launchPackage = (ws, attrs) => vscodeArgs({ name: 'Launch Package', mode: 'debug', program: '.', __buildDir: ws, ...attrs });
+// An exec configuration of the prebuilt worker.
+const launchBinary = (attrs) => vscodeArgs({ name: 'Launch Binary', mode: 'exec', program: WORKER_BIN, ...attrs });
+
+// lintSaid returns the lint's important lines (led by dlvx doctor, naming
+// a launch configuration finding).
+const lintSaid = (outs) => outs.filter((o) => o.category === 'important' && /ENV-IDECONF-/.test(o.output)).map((o) => o.output);
+
+// endSession disconnects and checks that dlvx dap exits cleanly.
+async function endSession(dc, srv) {
+  await dc.disconnectRequest({ terminateDebuggee: true });
+  assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+}
+
+test('-trimpath in buildFlags: the lint speaks before the build; without it the breakpoint binds and is hit', { timeout: 120_000 }, async (t) => {
+  const ws = workspace(t);
+  const location = { path: path.join(ws, 'main.go'), line: WORK_BODY_LINE };
+  {
+    const { dc, srv } = await startDAP(t, { cwd: ws });
+    const outs = outputsOf(dc);
+    await launchOnly(dc, launchPackage(ws, { buildFlags: '-trimpath' }));
+    assertDoctorSaid(outs, ['ENV-IDECONF-TRIMPATH']);
+    const lintAt = outs.findIndex((o) => o.category === 'important' && o.output.includes('ENV-IDECONF-TRIMPATH'));
+    const buildAt = outs.findIndex((o) => o.output.startsWith('Building '));
+    assert.ok(buildAt > lintAt, `Delve's "Building" (output ${buildAt}) does not follow the lint (output ${lintAt})`);
+    assert.match(outs.map((o) => o.output).join(''), /evidence: dap:launch\.arguments\.buildFlags /, 'the evidence does not name the request attribute');
+    // What VS Code and dlv show without the lint: an unverified breakpoint.
+    const bp = (await dc.setBreakpointsRequest({ source: { path: location.path }, breakpoints: [{ line: location.line }] })).body.breakpoints[0];
+    assert.strictEqual(bp.verified, false, 'the editor path bound in a -trimpath build');
+    console.log(`-trimpath: unverified breakpoint: ${bp.message}`);
+    await endSession(dc, srv);
+  }
+  const { dc, srv } = await startDAP(t, { cwd: ws });
+  const outs = outputsOf(dc);
+  await dc.hitBreakpoint(launchPackage(ws, {}), location);
+  assert.deepStrictEqual(lintSaid(outs), [], 'the corrected configuration still draws findings');
+  await endSession(dc, srv);
+});
+
+test('a wrong substitutePath on an exec launch: the lint gives the rule; with it the breakpoint binds and is hit', { timeout: 90_000 }, async (t) => {
+  const ws = workspace(t);
+  const location = { path: path.join(ws, 'main.go'), line: WORK_BODY_LINE };
+  let rule;
+  {
+    const { dc, srv } = await startDAP(t, { cwd: ws });
+    const outs = outputsOf(dc);
+    await launchOnly(dc, launchBinary({ substitutePath: [{ from: ws, to: '/go/src/worker' }] }));
+    assertDoctorSaid(outs, ['ENV-IDECONF-SUBPATH']);
+    const detail = outs.filter((o) => o.category === 'console').map((o) => o.output).join('');
+    const m = detail.match(/substitutePath \(from = editor, to = binary\):\n\s+(\{.*\})/);
+    assert.ok(m, `no corrected rule in the Debug Console:\n${detail}`);
+    rule = JSON.parse(m[1]);
+    assert.deepStrictEqual(rule, { from: '${workspaceFolder}', to: WORKER_DIR }, 'the rule does not map the workspace onto the build directory');
+    const bp = (await dc.setBreakpointsRequest({ source: { path: location.path }, breakpoints: [{ line: location.line }] })).body.breakpoints[0];
+    assert.strictEqual(bp.verified, false, 'the breakpoint bound through the wrong rule');
+    console.log(`wrong substitutePath: unverified breakpoint: ${bp.message}`);
+    await endSession(dc, srv);
+  }
+  // The user pastes the rule into launch.json; VS Code expands it.
+  rule.from = rule.from.replace('${workspaceFolder}', ws);
+  const { dc, srv } = await startDAP(t, { cwd: ws });
+  const outs = outputsOf(dc);
+  await dc.hitBreakpoint(launchBinary({ substitutePath: [rule] }), location);
+  assert.deepStrictEqual(lintSaid(outs), [], 'the corrected rule still draws findings');
+  await endSession(dc, srv);
+});
+
+test('Restart after adding -tags to buildFlags: the lint says Delve rebuilds without them; a new session builds with them', { timeout: 120_000 }, async (t) => {
+  const ws = workspace(t, BUILDTAGS_DIR);
+  const on = { path: path.join(ws, 'feature_on.go'), line: FEATURE_ON_LINE };
+  const off = { path: path.join(ws, 'feature_off.go'), line: FEATURE_OFF_LINE };
+  {
+    const { dc, srv } = await startDAP(t, { cwd: ws });
+    const outs = outputsOf(dc);
+    await launchOnly(dc, launchPackage(ws, {}));
+    const bp = (await dc.setBreakpointsRequest({ source: { path: off.path }, breakpoints: [{ line: off.line }] })).body.breakpoints[0];
+    assert.ok(bp.verified, `feature_off.go: ${bp.message}`);
+    const stopped = dc.assertStoppedLocation('breakpoint', off);
+    await dc.configurationDoneRequest();
+    await stopped;
+    assert.deepStrictEqual(lintSaid(outs), [], 'the launch drew findings');
+    // The user adds the tag to launch.json and presses Restart: VS Code
+    // sends the configuration it resolves again.
+    const initialized = dc.waitForEvent('initialized');
+    await dc.send('restart', { arguments: launchPackage(ws, { buildFlags: '-tags=feature' }) });
+    await initialized;
+    assertDoctorSaid(outs, ['ENV-IDECONF-RESTART']);
+    assert.match(outs.map((o) => o.output).join(''), /evidence: dap:restart\.arguments\.buildFlags +configuration "Launch Package": the session was launched with \(none\), the restart asks for "-tags=feature"/);
+    // What VS Code and dlv show: the rebuilt program still lacks the tagged file.
+    const after = (await dc.setBreakpointsRequest({ source: { path: on.path }, breakpoints: [{ line: on.line }] })).body.breakpoints[0];
+    assert.strictEqual(after.verified, false, 'the restart built with the new buildFlags');
+    console.log(`restart with new buildFlags: unverified breakpoint: ${after.message}`);
+    await endSession(dc, srv);
+  }
+  const { dc, srv } = await startDAP(t, { cwd: ws });
+  const outs = outputsOf(dc);
+  await dc.hitBreakpoint(launchPackage(ws, { buildFlags: '-tags=feature' }), on);
+  assert.deepStrictEqual(lintSaid(outs), [], 'the new session drew findings');
+  await endSession(dc, srv);
+});
