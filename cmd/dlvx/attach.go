@@ -42,10 +42,13 @@ func installAttachPreflight() {
 }
 
 // addAttachPreflight runs the preflight before `dlvx attach` and adds
-// --no-preflight to it; it also gives `dlvx dap` exit safety on SIGHUP.
+// --no-preflight to it; it also gives `dlvx dap` exit safety on SIGHUP and
+// its --stop-timeout.
 func addAttachPreflight(root *cobra.Command) {
 	if dap, _, err := root.Find([]string{"dap"}); err == nil && dap != root && dap.PreRunE == nil {
 		dap.PreRunE = hangupAsTerm
+		dap.Flags().DurationVar(&stopTimeout, stopTimeoutFlag, stopTimeout,
+			"Give up a local attach whose process has not stopped after this long (a frozen container), leaving it running and ending the session; 0 waits forever.")
 	}
 	attach, _, err := root.Find([]string{"attach"})
 	if err != nil || attach == root {

@@ -29,6 +29,7 @@ func installDAP() {
 	doc := &dapdoctor.Doctor{}
 	dapLayer.Doctor, dapLayer.Explainer = doc, doc
 	dapLayer.ServedBinary = dapdoctor.ServedBinary
+	dapLayer.AttachGuard = dapAttachGuard{}
 	cmds.WrapListener = wrapListener
 	cmds.WrapConn = func(c net.Conn) net.Conn { return dapLayer.Conn(c) }
 }

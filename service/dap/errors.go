@@ -35,6 +35,8 @@ type ErrorID int
 const (
 	ErrIDMalformedFrame ErrorID = 9001 + iota
 	ErrIDDoctorFailed
+	ErrIDAttachRefused
+	ErrIDAttachTimeout
 )
 
 // errorIDs names every ErrorID. A test checks that ids and names are unique
@@ -45,6 +47,8 @@ var errorIDs = []struct {
 }{
 	{ErrIDMalformedFrame, "malformed-frame"},
 	{ErrIDDoctorFailed, "doctor-failed"},
+	{ErrIDAttachRefused, "attach-refused"},
+	{ErrIDAttachTimeout, "attach-timeout"},
 }
 
 func (id ErrorID) String() string {

@@ -29,6 +29,7 @@ type session struct {
 
 	target  target             // what is being debugged, once known
 	pending pendingBreakpoints // breakpoint requests Delve has not answered
+	attach  pendingAttach      // the local attach Delve has not answered
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -83,6 +84,9 @@ func (s *session) fromClient() error {
 		if content, err = s.fromClientMessage(env, content); err != nil {
 			return err
 		}
+		if content == nil {
+			continue // answered by the layer
+		}
 		if err := writeFrame(s.adapter, content); err != nil {
 			return s.writeFailed("adapter", err)
 		}
@@ -102,7 +106,9 @@ func (s *session) fromAdapter() error {
 		if err != nil {
 			return s.malformed(&FrameError{From: "adapter", Offset: fr.start, Err: err})
 		}
-		content = s.fromAdapterMessage(env, content)
+		if content = s.fromAdapterMessage(env, content); content == nil {
+			continue
+		}
 		if err := s.sendRaw(content, *env.Seq, env.Type == "request"); err != nil {
 			return err
 		}
@@ -110,7 +116,7 @@ func (s *session) fromAdapter() error {
 }
 
 // fromClientMessage acts on a client message before it is forwarded and
-// returns the bytes to forward.
+// returns the bytes to forward, nil for a request the layer answered.
 func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error) {
 	switch {
 	case env.Type == "response":
@@ -121,7 +127,13 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 			return setTopLevelInt(content, "request_seq", seq)
 		}
 	case env.Type == "request" && (env.Command == "launch" || env.Command == "attach"):
-		s.startTarget(env.Command, content)
+		args, refusal := s.startTarget(env.Command, content)
+		if refusal != "" {
+			return nil, s.fail(*env.Seq, env.Command, ErrIDAttachRefused, refusal)
+		}
+		if env.Command == "attach" {
+			s.watchAttach(*env.Seq, args)
+		}
 	case env.Type == "request" && isBreakpointCommand(env.Command):
 		s.rememberBreakpoints(content)
 	}
@@ -129,13 +141,16 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 }
 
 // fromAdapterMessage acts on a message of Delve's before it is forwarded
-// and returns the bytes to forward.
+// and returns the bytes to forward, nil to drop it (Delve's late answer to
+// an attach the layer gave up).
 func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
 	switch {
 	case env.Type == "event" && env.Event == "process":
 		s.processStarted(content)
 	case env.Type == "response" && isBreakpointCommand(env.Command):
 		return s.explainBreakpoints(int(env.RequestSeq), content)
+	case env.Type == "response" && env.Command == "attach" && s.attachAnswered(env.RequestSeq):
+		return nil
 	}
 	return content
 }
