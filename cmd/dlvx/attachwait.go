@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -86,16 +87,41 @@ func cancelStop(pid int, waited time.Duration) error {
 	return &StopTimeoutError{PID: pid, Waited: waited, Why: why}
 }
 
+// foundPID is the PID the last --waitfor (or DAP waitFor) attach found, 0
+// before.
+var foundPID atomic.Int64
+
+// waitForFound is Delve's WaitForFound hook (patch 0012): the process
+// --waitfor found gets the frozen check an attach by PID gets before Delve
+// is called (in every front end), and dlvx attach --waitfor's bound on the
+// wait for its stop.
+func waitForFound(pid int) error {
+	foundPID.Store(int64(pid))
+	if !noPreflight {
+		if err := attachcheck.RefuseFrozen(attachcheck.Host(), pid); err != nil {
+			return err
+		}
+	}
+	if attachedPID < 0 {
+		boundAttachWait(os.Stderr, pid, stopTimeout)
+	}
+	return nil
+}
+
 // dapAttachGuard is the DAP layer's AttachGuard: the bound of dlvx
 // attach, for an attach a DAP client asks for.
 type dapAttachGuard struct{}
 
 func (dapAttachGuard) StopTimeout() time.Duration { return stopTimeout }
 
-// Abandon cancels the stop of a stuck attach to pid.
+// Abandon cancels the stop of a stuck attach to pid, or to the process a
+// waitFor attach found.
 func (dapAttachGuard) Abandon(pid int) error {
 	if pid == 0 {
-		return nil // waitFor: the process is Delve's to find
+		pid = int(foundPID.Load())
+	}
+	if pid == 0 {
+		return nil // waitFor has found nothing yet
 	}
 	return cancelStop(pid, stopTimeout)
 }
