@@ -119,12 +119,19 @@ func TestFrozenCgroup(t *testing.T) {
 			if f == nil || !hasFix(f, "podman unpause "+idB[:12]) {
 				t.Fatalf("want AT-STATE-FROZEN with podman unpause, got %+v", rep.Findings)
 			}
+			var ce *CauseError
+			if err := RefuseFrozen(h.env, 200); !errors.Is(err, ErrNotAttempted) || !errors.As(err, &ce) || ce.Cause.ID != "AT-STATE-FROZEN" {
+				t.Errorf("RefuseFrozen of a frozen process = %v, want a *CauseError for AT-STATE-FROZEN wrapping ErrNotAttempted", err)
+			}
 			thawed := map[string]string{"v1": "THAWED\n", "v2": "0\n"}[v.name]
 			if err := os.WriteFile(filepath.Join(dir, v.file), []byte(thawed), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if f := find(h.diagnose(200), "AT-STATE-FROZEN"); f != nil {
 				t.Errorf("thawed cgroup reported frozen: %+v", f)
+			}
+			if err := RefuseFrozen(h.env, 200); err != nil {
+				t.Errorf("RefuseFrozen of a thawed process = %v, want nil", err)
 			}
 		})
 	}

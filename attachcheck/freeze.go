@@ -1,6 +1,7 @@
 package attachcheck
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -165,4 +166,33 @@ func (s *Snapshot) unpauseFixes(fz Freeze) []finding.Fix {
 		fs = append(fs, fix("unpause the container (from the host), then attach", s.Place.Engine(), "unpause", s.Place.Ref()))
 	}
 	return append(fs, fix("or thaw the cgroup directly", "sh", "-c", fmt.Sprintf("echo %s > %s", thaw, strconv.Quote(fz.File))))
+}
+
+// ErrNotAttempted is the attach error of a process the preflight refused
+// before tracing it: attaching would wait for a stop that cannot come.
+var ErrNotAttempted = errors.New("not attempted")
+
+// FrozenCause returns a *CauseError wrapping ErrNotAttempted when rep, a
+// report on pid, found its cgroup frozen (AT-STATE-FROZEN), nil otherwise.
+// The error names the freezer file and the unpause command.
+func FrozenCause(pid int, rep *finding.Report) error {
+	if rep == nil {
+		return nil
+	}
+	f := First(rep, finding.SevError, "AT-STATE-FROZEN")
+	if f == nil {
+		return nil
+	}
+	return &CauseError{PID: pid, Cause: *f, Err: ErrNotAttempted}
+}
+
+// RefuseFrozen runs the frozen check alone on pid, for an attach that
+// found its process itself (--waitfor), and returns FrozenCause's error.
+// A process it cannot read is not refused: the attach reports it.
+func RefuseFrozen(env *Env, pid int) error {
+	rep, _, err := Diagnose(env, pid, Options{Only: []string{"frozen"}})
+	if err != nil {
+		return nil
+	}
+	return FrozenCause(pid, rep)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/dlvx/dlvx/dwarfcheck"
 	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/finding/report"
+	"github.com/go-delve/delve/pkg/proc/native"
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/spf13/cobra"
 )
@@ -34,18 +36,26 @@ var preflightChecks = []string{"architecture", "dwarf-present", "separate-debug"
 // preflight diagnoses, in every front end (terminal, headless, DAP).
 func installAttachPreflight() {
 	debugger.AttachErrorHook = func(pid int, err error) error {
+		var ce *attachcheck.CauseError
+		if errors.As(err, &ce) {
+			return err // explained already (a frozen process --waitfor found)
+		}
 		if noPreflight || pid <= 0 {
 			return nil
 		}
 		return attachcheck.ExplainAttachError(attachcheck.Host(), pid, err)
 	}
+	native.WaitForFound = waitForFound
 }
 
 // addAttachPreflight runs the preflight before `dlvx attach` and adds
-// --no-preflight to it; it also gives `dlvx dap` exit safety on SIGHUP.
+// --no-preflight to it; it also gives `dlvx dap` exit safety on SIGHUP and
+// its --stop-timeout.
 func addAttachPreflight(root *cobra.Command) {
 	if dap, _, err := root.Find([]string{"dap"}); err == nil && dap != root && dap.PreRunE == nil {
 		dap.PreRunE = hangupAsTerm
+		dap.Flags().DurationVar(&stopTimeout, stopTimeoutFlag, stopTimeout,
+			"Give up a local attach whose process has not stopped after this long (a frozen container), leaving it running and ending the session; 0 waits forever.")
 	}
 	attach, _, err := root.Find([]string{"attach"})
 	if err != nil || attach == root {

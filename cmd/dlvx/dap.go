@@ -30,6 +30,7 @@ func installDAP() {
 	dapLayer.Doctor, dapLayer.Explainer, dapLayer.CoreDoctor, dapLayer.Linter = doc, doc, doc, doc
 	dapLayer.ServedBinary = dapdoctor.ServedBinary
 	installEditorHook()
+	dapLayer.AttachGuard = dapAttachGuard{}
 	cmds.WrapListener = wrapListener
 	cmds.WrapConn = func(c net.Conn) net.Conn { return dapLayer.Conn(c) }
 }

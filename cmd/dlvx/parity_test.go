@@ -16,6 +16,7 @@ import (
 // parity test fails on anything else that differs.
 var dlvxAdditions = map[string][]string{
 	"attach": {"--no-preflight", "--stop-timeout"},
+	"dap":    {"--stop-timeout"},
 	"doctor": nil,
 	"repair": nil,
 }

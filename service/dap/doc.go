@@ -52,6 +52,13 @@
 //     its seq and writes it to the client. It blocks on Delve, and on the
 //     client while the client is not reading.
 //
+// While Delve has not answered a local attach, a timer of the
+// AttachGuard's StopTimeout runs on its own goroutine; when the guard finds
+// the attach stuck, that goroutine answers the attach request, drains the
+// client and lets the guard end the process (Delve's attach cannot be
+// interrupted). An attach the Doctor refuses is answered by the client
+// reader and never reaches Delve.
+//
 // Messages the layer adds are written to the client by whichever goroutine
 // produces them (Middleware.Notify writes from the caller's: Delve's, for
 // the resolver's notices while a breakpoint is set), under the same lock that assigns seq, so the client sees

@@ -24,6 +24,11 @@ type Report struct {
 	// Detail is the full text (evidence, explanation, fixes), shown in
 	// the debug console. Empty when there is nothing to say.
 	Detail string
+	// Refusal, when not empty, says why the attach must not be tried (the
+	// process is frozen: Delve would wait for the thaw). The layer answers
+	// the attach request with an error response carrying it, forwards
+	// nothing to Delve, and examines the session's next attach again.
+	Refusal string
 }
 
 // A BreakpointExplainer says why a breakpoint did not bind. cmd/dlvx
@@ -38,17 +43,22 @@ type BreakpointExplainer interface {
 
 // examine records path as the session's executable, for the explainer,
 // and runs the doctor on it once per session, sending its report as
-// output events.
-func (s *session) examine(path string) {
+// output events. It returns the report's Refusal; a refused executable is
+// forgotten, so that the next attach is examined again.
+func (s *session) examine(path string) string {
 	if !s.target.setBinary(path) || s.m.Doctor == nil {
-		return
+		return ""
 	}
 	rep, err := s.m.Doctor.Examine(context.Background(), path)
 	if err != nil {
 		s.output("console", fmt.Sprintf("dlvx: the doctor could not examine %s: %v (%v)\n", path, err, ErrIDDoctorFailed))
-		return
+		return ""
 	}
 	s.show(rep)
+	if rep.Refusal != "" {
+		s.target.forgetBinary()
+	}
+	return rep.Refusal
 }
 
 // show sends a report as output events: each important line, then the

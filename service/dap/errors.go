@@ -38,6 +38,8 @@ const (
 	ErrIDNotStopped    // an editor request that needs a stopped program
 	ErrIDGotoRefused   // Set Next Statement refused, with the reason
 	ErrIDEditorRequest // another editor request the layer could not answer
+	ErrIDAttachRefused
+	ErrIDAttachTimeout
 )
 
 // errorIDs names every ErrorID. A test checks that ids and names are unique
@@ -51,6 +53,8 @@ var errorIDs = []struct {
 	{ErrIDNotStopped, "not-stopped"},
 	{ErrIDGotoRefused, "goto-refused"},
 	{ErrIDEditorRequest, "editor-request-failed"},
+	{ErrIDAttachRefused, "attach-refused"},
+	{ErrIDAttachTimeout, "attach-timeout"},
 }
 
 func (id ErrorID) String() string {

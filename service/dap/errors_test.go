@@ -18,7 +18,7 @@ func TestErrorIDsUnique(t *testing.T) {
 		}
 		ids[e.ID], names[e.Name] = true, true
 	}
-	for _, id := range []ErrorID{ErrIDMalformedFrame, ErrIDDoctorFailed} {
+	for _, id := range []ErrorID{ErrIDMalformedFrame, ErrIDDoctorFailed, ErrIDAttachRefused, ErrIDAttachTimeout} {
 		if !ids[id] {
 			t.Errorf("error id %d is not in errorIDs", id)
 		}

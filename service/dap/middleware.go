@@ -9,7 +9,8 @@ import (
 // relays without adding anything.
 type Middleware struct {
 	// Doctor, if set, examines the binary of a launch or attach; its
-	// findings become output events before Delve sees the request.
+	// findings become output events before Delve sees the request, and
+	// its Refusal answers an attach instead of Delve.
 	Doctor Doctor
 	// CoreDoctor, if set, examines the core file and executable of a
 	// "mode": "core" launch instead of Doctor, and adds its cause to
@@ -28,6 +29,9 @@ type Middleware struct {
 	// headless server already debugs, "" when there is none. A remote
 	// attach names no executable: the doctor examines this one.
 	ServedBinary func() string
+	// AttachGuard, if set, bounds the wait for Delve's answer to a local
+	// attach.
+	AttachGuard AttachGuard
 	// Log, if set, receives the errors that end a session.
 	Log *log.Logger
 

@@ -33,6 +33,7 @@ type session struct {
 	ed       editor             // the editor features' state (editor.go)
 	core     coreVerdict        // the core doctor's cause, for a core launch's response
 	launched json.RawMessage    // the launch request's arguments, for the restart lint
+	attach   pendingAttach      // the local attach Delve has not answered
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -120,7 +121,7 @@ func (s *session) fromAdapter() error {
 }
 
 // fromClientMessage acts on a client message before it is forwarded and
-// returns the bytes to forward.
+// returns the bytes to forward, nil for a request the layer answered.
 func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error) {
 	switch {
 	case env.Type == "response":
@@ -132,7 +133,13 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 		}
 	case env.Type == "request" && (env.Command == "launch" || env.Command == "attach"):
 		s.lint(env.Command, content)
-		s.startTarget(env.Command, content)
+		args, refusal := s.startTarget(env.Command, content)
+		if refusal != "" {
+			return nil, s.fail(*env.Seq, env.Command, ErrIDAttachRefused, refusal)
+		}
+		if env.Command == "attach" {
+			s.watchAttach(*env.Seq, args)
+		}
 	case env.Type == "request" && env.Command == "restart":
 		s.lint(env.Command, content)
 	case env.Type == "request" && isBreakpointCommand(env.Command):
@@ -145,7 +152,8 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 }
 
 // fromAdapterMessage acts on a message of Delve's before it is forwarded
-// and returns the bytes to forward.
+// and returns the bytes to forward, nil to drop it (Delve's late answer to
+// an attach the layer gave up).
 func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
 	switch {
 	case env.Type == "event" && env.Event == "process":
@@ -154,6 +162,8 @@ func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
 		content = s.explainBreakpoints(int(env.RequestSeq), content)
 	case env.Type == "response" && env.Command == "launch":
 		content = s.explainLaunch(content)
+	case env.Type == "response" && env.Command == "attach" && s.attachAnswered(env.RequestSeq):
+		return nil
 	}
 	return s.editorResponse(env, content)
 }

@@ -29,6 +29,13 @@ func (t *target) setBinary(path string) bool {
 	return true
 }
 
+// forgetBinary undoes setBinary, for an attach the layer refused.
+func (t *target) forgetBinary() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.binary = ""
+}
+
 // Binary returns the executable's path, "" if not known yet.
 func (t *target) Binary() string {
 	t.mu.Lock()
@@ -57,6 +64,7 @@ type launchArgs struct {
 	Program   string `json:"program"`
 	DlvCwd    string `json:"dlvCwd"`
 	ProcessID int    `json:"processId"`
+	WaitFor   string `json:"waitFor"`
 	NoDebug   bool   `json:"noDebug"` // Run Without Debugging: nothing to examine
 }
 
@@ -68,12 +76,13 @@ type pathArgs struct {
 
 // startTarget finds the executable of a launch or attach request, when
 // the request names it or, for a remote attach, the server serves one,
-// and examines it before Delve sees the request.
+// and examines it before Delve sees the request. It returns the request's
+// arguments and the doctor's refusal ("" to forward the request).
 // Modes that build (debug, test) are examined at Delve's process event.
-func (s *session) startTarget(command string, content []byte) {
+func (s *session) startTarget(command string, content []byte) (launchArgs, string) {
 	msg, err := godap.DecodeProtocolMessage(content)
 	if err != nil {
-		return // Delve answers it with its own error
+		return launchArgs{}, "" // Delve answers it with its own error
 	}
 	var raw json.RawMessage
 	switch req := msg.(type) {
@@ -88,19 +97,20 @@ func (s *session) startTarget(command string, content []byte) {
 	}
 	var args launchArgs
 	if json.Unmarshal(raw, &args) != nil {
-		return
+		return launchArgs{}, ""
 	}
 	path := binaryOf(command, args)
 	if core := coreFile(raw, args); core != "" && path != "" && args.Mode == "core" && s.m.CoreDoctor != nil {
 		s.examineCore(path, core)
-		return
+		return args, ""
 	}
 	if path == "" && command == "attach" && args.Mode == "remote" && s.m.ServedBinary != nil {
 		path = s.m.ServedBinary()
 	}
-	if path != "" {
-		s.examine(path)
+	if path == "" {
+		return args, ""
 	}
+	return args, s.examine(path)
 }
 
 // binaryOf returns the executable a launch or attach names, or "".

@@ -22,7 +22,7 @@ type Doctor struct {
 
 // Examine runs the doctor on the executable of a launch, or the attach
 // preflight and the doctor on a process the session is about to attach
-// to. A process Delve already traces (the layer learnt its PID from
+// to (and refuses a frozen one). A process Delve already traces (the layer learnt its PID from
 // Delve's process event after a build) gets the binary doctor only: the
 // preflight would report Delve itself as the tracer.
 func (d *Doctor) Examine(ctx context.Context, path string) (dap.Report, error) {
@@ -53,13 +53,18 @@ func (d *Doctor) Examine(ctx context.Context, path string) (dap.Report, error) {
 	return consoleReport(rep)
 }
 
-// preflight runs the attach checks and the binary doctor on pid.
+// preflight runs the attach checks and the binary doctor on pid. A frozen
+// process is refused: attaching would wait for the thaw.
 func preflight(pid int) (dap.Report, error) {
 	rep, _, err := attachcheck.Diagnose(attachcheck.Host(), pid, attachcheck.Options{BinaryChecks: dwarfcheck.BinaryChecks})
 	if err != nil {
 		return dap.Report{}, fmt.Errorf("attach preflight of process %d: %w", pid, err)
 	}
-	return consoleReport(rep)
+	r, err := consoleReport(rep)
+	if ferr := attachcheck.FrozenCause(pid, rep); ferr != nil {
+		r.Refusal = ferr.Error()
+	}
+	return r, err
 }
 
 // consoleReport renders a doctor's report for the layer.
