@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap bench-core clean bpf
+.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap bench-core bench-trace clean bpf
 
 all: build
 
@@ -74,7 +74,7 @@ demo: build
 	./scripts/demo.sh $(DLVX)
 
 # Benchmarks against upstream dlv in one run; they print ratios, never assert times.
-bench: bench-doctor bench-attach bench-preempt bench-dap bench-core
+bench: bench-doctor bench-attach bench-preempt bench-dap bench-core bench-trace
 
 bench-doctor: build upstream-dlv
 	./scripts/bench-doctor.sh
@@ -87,6 +87,11 @@ bench-attach: build upstream-dlv
 
 bench-preempt: build upstream-dlv
 	DLVX_UPSTREAM_DLV=$(UPSTREAM) ./scripts/bench-preempt.sh
+
+# dlvx trace preempt:entry, eBPF against ptrace, and what each costs the
+# traced program (needs root or CAP_BPF+CAP_PERFMON).
+bench-trace: build
+	./scripts/bench-trace.sh
 
 bench-dap: build upstream-dlv
 	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(GO) test -run '^$$' -bench DAP -benchtime 5x ./cmd/dlvx ./service/dap

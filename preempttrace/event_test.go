@@ -76,3 +76,25 @@ func TestSummaryOrder(t *testing.T) {
 		t.Errorf("functions %v, want c:3 b:2 a:1", fns)
 	}
 }
+
+// TestWriterTextTopGoroutines lists the busiest goroutines and counts the
+// rest in one line, so that a program with thousands stays readable.
+func TestWriterTextTopGoroutines(t *testing.T) {
+	var out bytes.Buffer
+	w := &Writer{Out: &out, Top: 2}
+	s := &Summary{Start: time.Unix(100, 0), End: time.Unix(101, 0)}
+	for _, g := range []int64{7, 7, 7, 8, 8, 9, 10} {
+		s.Add(Event{Goroutine: g, Function: "main.spin"})
+	}
+	if err := w.Summary(s); err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(out.String(), "top goroutines\n")
+	want := "  events      %  goroutine\n" +
+		"       3   42.9  7\n" +
+		"       2   28.6  8\n" +
+		"       2   28.6  2 more goroutines\n"
+	if table != want {
+		t.Errorf("goroutine table:\n%s\nwant:\n%s", table, want)
+	}
+}

@@ -15,8 +15,8 @@ type Writer struct {
 	// LinesPerSecond limits the live text lines (0: DefaultLinesPerSecond);
 	// events over the limit are counted and named in the next line shown.
 	LinesPerSecond int
-	// Top is how many functions and lines the text summary lists
-	// (0: DefaultTop).
+	// Top is how many functions, lines and goroutines the text summary
+	// lists (0: DefaultTop); the other goroutines are counted in one line.
 	Top int
 
 	err     error
@@ -128,9 +128,17 @@ func (w *Writer) text(s *Summary) {
 	for _, c := range head(s.Lines(), top) {
 		w.printf("%8d %6.1f  %s:%d %s\n", c.Events, pct(c.Events, s.Total), c.Key.File, c.Key.Line, orUnknown(c.Key.Function))
 	}
-	w.printf("\ngoroutines\n%8s %6s  %s\n", "events", "%", "goroutine")
-	for _, c := range s.Goroutines() {
+	gs := s.Goroutines()
+	w.printf("\ntop goroutines\n%8s %6s  %s\n", "events", "%", "goroutine")
+	for _, c := range head(gs, top) {
 		w.printf("%8d %6.1f  %d\n", c.Events, pct(c.Events, s.Total), c.Key)
+	}
+	if rest := gs[min(top, len(gs)):]; len(rest) > 0 {
+		n := 0
+		for _, c := range rest {
+			n += c.Events
+		}
+		w.printf("%8d %6.1f  %d more goroutines\n", n, pct(n, s.Total), len(rest))
 	}
 }
 

@@ -3,6 +3,8 @@
 // goroutine allocates to start garbage collections (which suspend goroutines
 // for stack scans). It runs until killed, or for -for when that is set.
 //
+// With -report (and -for) it prints its throughput at exit (report.go).
+//
 // Build variants: any, any Go toolchain, PIE or not. Tests stop it at
 // preempt: hooks and compare the preempted frame's line with the line of
 // the preempted PC.
@@ -40,10 +42,20 @@ func churn() {
 func main() {
 	workers := flag.Int("workers", 2, "spinning goroutines")
 	limit := flag.Duration("for", 0, "exit after this long (0: run until killed)")
+	report := flag.Bool("report", false, "with -for: print the loop iterations per second at exit")
 	flag.Parse()
+	if *report && *limit <= 0 {
+		fmt.Fprintln(os.Stderr, "spin: -report needs -for")
+		os.Exit(2)
+	}
 	fmt.Printf("ready %d\n", os.Getpid())
+	start := time.Now()
 	go churn()
 	for w := 0; w < *workers; w++ {
+		if *report {
+			go count()
+			continue
+		}
 		go func() {
 			for {
 				sink = append(sink[:0], byte(spin(1<<30))) // dlvx:mark worker
@@ -52,6 +64,9 @@ func main() {
 	}
 	if *limit > 0 {
 		time.Sleep(*limit)
+		if *report {
+			printReport(time.Since(start))
+		}
 		os.Exit(0)
 	}
 	select {}
