@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap bench-core bench-trace clean bpf
+.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap bench-core bench-trace bench-sigkill delve-test-textguard clean bpf
 
 all: build
 
@@ -70,11 +70,16 @@ $(VSCODE_CLIENT)/node_modules/.package-lock.json: $(VSCODE_CLIENT)/package-lock.
 delve-test: delve
 	./scripts/delve-test.sh
 
+# Delve's suites for the packages patch 0011 touches, with dlvx's breakpoint
+# text guard installed in their test binaries (in a scratch copy of the tree).
+delve-test-textguard: delve
+	./scripts/delve-test-textguard.sh
+
 demo: build
 	./scripts/demo.sh $(DLVX)
 
 # Benchmarks against upstream dlv in one run; they print ratios, never assert times.
-bench: bench-doctor bench-attach bench-preempt bench-dap bench-core bench-trace
+bench: bench-doctor bench-attach bench-preempt bench-dap bench-core bench-trace bench-sigkill
 
 bench-doctor: build upstream-dlv
 	./scripts/bench-doctor.sh
@@ -92,6 +97,9 @@ bench-preempt: build upstream-dlv
 # traced program (needs root or CAP_BPF+CAP_PERFMON).
 bench-trace: build
 	./scripts/bench-trace.sh
+
+bench-sigkill: build upstream-dlv
+	DLVX_UPSTREAM_DLV=$(UPSTREAM) ./scripts/bench-sigkill.sh
 
 bench-dap: build upstream-dlv
 	DLVX_UPSTREAM_DLV=$(UPSTREAM) $(GO) test -run '^$$' -bench DAP -benchtime 5x ./cmd/dlvx ./service/dap

@@ -30,22 +30,26 @@ type Guard struct {
 
 	mu       sync.Mutex
 	sessions map[*proc.Target]*session
+	// running: between Resuming and Stopped. Delve adds a target (a child
+	// that follow-exec follows) and its breakpoints inside Continue; a
+	// debugger resumes one group at a time.
+	running bool
 }
 
 // session is the guard's state for one process.
 type session struct {
 	id       Identity
-	mem      *Mem // nil: writes go through Delve
+	text     textRW // /proc/PID/mem, else Delve's memory
+	mem      *Mem   // the open /proc/PID/mem, nil when closed to us
 	armed    bool
-	path     string
-	journal  Journal
-	written  bool // the journal file holds journal
+	journal  *journalFile // nil: no journal (the identity is unknown)
+	plan     *plan        // how the last resume wrote the instructions
 	guardian Guardian
 }
 
 // Hooks returns the hooks to install in proc.BreakpointText.
 func (g *Guard) Hooks() proc.TextHooks {
-	return proc.TextHooks{Resuming: g.resuming, Stopped: g.stopped, Written: g.written, Detached: g.detached}
+	return proc.TextHooks{Resuming: g.resuming, Stopped: g.stopped, Write: g.write, Detached: g.detached}
 }
 
 // AttachedProcess reports whether pid was not started by this process:
@@ -55,14 +59,16 @@ func AttachedProcess(pid int) bool {
 	return err != nil || ppid != os.Getpid()
 }
 
-// session returns t's session, creating it; nil when t is not guarded.
+// session returns t's session, creating it; nil when t is not guarded:
+// Applies says no, or t is no live process this one traces (a core file,
+// a recording, another backend's).
 // Called with g.mu held.
 func (g *Guard) session(t *proc.Target) *session {
 	if s, ok := g.sessions[t]; ok {
 		return s
 	}
 	var s *session
-	if g.Applies != nil && g.Applies(t.Pid()) {
+	if g.Applies != nil && g.Applies(t.Pid()) && TracedByUs(t.Pid()) {
 		s = g.newSession(t)
 	}
 	if g.sessions == nil {
@@ -76,12 +82,15 @@ func (g *Guard) newSession(t *proc.Target) *session {
 	id, err := ReadIdentity(t.Pid())
 	if err != nil {
 		g.warn(fmt.Sprintf("no breakpoint journal for pid %d: %v", t.Pid(), err))
-		return &session{}
+		return &session{text: delveMem{t}}
 	}
-	s := &session{id: id, path: Path(id)}
-	s.journal = Journal{Target: id, Exe: t.BinInfo().Images[0].Path, Debugger: os.Getpid()}
+	s := &session{id: id, journal: &journalFile{
+		path:   Path(id),
+		header: Journal{Target: id, Exe: t.BinInfo().Images[0].Path, Debugger: os.Getpid()},
+	}}
+	s.text = delveMem{t}
 	if m, err := OpenMem(id); err == nil {
-		s.mem = m
+		s.mem, s.text = m, m
 	}
 	return s
 }
@@ -110,36 +119,48 @@ func (g *Guard) liveTargets(grp *proc.TargetGroup, fn func(t *proc.Target, s *se
 	return nil
 }
 
-// resuming journals and writes every software breakpoint's instruction.
+// resuming journals every software breakpoint, then writes its
+// instruction.
 func (g *Guard) resuming(grp *proc.TargetGroup) error {
+	g.setRunning(true)
 	return g.liveTargets(grp, func(t *proc.Target, s *session) error {
 		entries := softwareEntries(t)
-		if !s.written || !sameEntries(entries, s.journal.Entries) {
-			s.journal.Entries = entries
-			g.saveJournal(s)
+		if err := s.journal.cover(entries); err != nil {
+			g.warn(err.Error())
 		}
 		g.startGuardian(s)
-		for _, e := range entries {
-			if err := s.write(t, e.Instr, e.Addr); err != nil {
-				return fmt.Errorf("write breakpoint at %#x: %w", e.Addr, err)
+		if s.plan == nil || !sameEntries(entries, s.plan.entries) {
+			s.plan = makePlan(entries, s.text.Read)
+		}
+		s.armed = true // from the first write on, a stop must restore
+		for _, sp := range s.plan.spans {
+			if err := s.text.Write(sp.armed, sp.addr); err != nil {
+				return fmt.Errorf("write breakpoint at %#x: %w", sp.addr, err)
 			}
 		}
-		s.armed = true
 		return nil
 	})
 }
 
-// stopped restores every software breakpoint's original bytes.
+// stopped restores the original bytes of every software breakpoint: the
+// plan's spans, then each breakpoint created while the process ran.
 func (g *Guard) stopped(grp *proc.TargetGroup) {
+	g.setRunning(false)
 	g.liveTargets(grp, func(t *proc.Target, s *session) error {
 		if !s.armed {
 			return nil
 		}
+		restore := func(b []byte, addr uint64) {
+			if err := s.text.Write(b, addr); err != nil {
+				g.warn(fmt.Sprintf("restore the text at %#x at a stop: %v", addr, err))
+			}
+		}
+		for _, sp := range s.plan.all() {
+			restore(sp.clean, sp.addr)
+		}
 		for _, bp := range t.Breakpoints().M {
-			if bp.WatchType == 0 && len(bp.OriginalData) > 0 {
-				if err := s.write(t, bp.OriginalData, bp.Addr); err != nil {
-					g.warn(fmt.Sprintf("restore the text at %#x at a stop: %v", bp.Addr, err))
-				}
+			if bp.WatchType == 0 && len(bp.OriginalData) > 0 && !s.plan.has(bp.Addr) {
+				restore(bp.OriginalData, bp.Addr)
 			}
 		}
 		s.armed = false
@@ -147,25 +168,39 @@ func (g *Guard) stopped(grp *proc.TargetGroup) {
 	})
 }
 
-// written undoes the write of a breakpoint created while the process is
-// stopped, or journals one created while it runs (Delve adds stepping
-// breakpoints inside Continue).
-func (g *Guard) written(t *proc.Target, bp *proc.Breakpoint) error {
-	if bp.WatchType != 0 {
-		return nil
-	}
+// write is Delve's write of a new software breakpoint: it reads the
+// original bytes, and writes the instruction only while the processes run
+// (Delve adds stepping breakpoints, and the breakpoints of a child that
+// follow-exec follows, inside Continue), journalled first; a breakpoint
+// created at a stop is written by the next resume.
+func (g *Guard) write(t *proc.Target, bp *proc.Breakpoint) (bool, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	s := g.session(t)
 	if s == nil {
-		return nil
+		return false, nil
 	}
-	if !s.armed {
-		return s.write(t, bp.OriginalData, bp.Addr)
+	orig := make([]byte, t.BinInfo().Arch.BreakpointSize())
+	if err := s.text.Read(orig, bp.Addr); err != nil {
+		return true, err
 	}
-	s.journal.Entries = append(s.journal.Entries, entry(t, bp))
-	g.saveJournal(s)
-	return nil
+	bp.OriginalData = orig
+	if !g.running {
+		return true, nil
+	}
+	e := entry(t, bp)
+	if err := s.journal.add(e); err != nil {
+		g.warn(err.Error())
+	}
+	g.startGuardian(s) // for a target added inside Continue
+	s.armed = true
+	return true, s.text.Write(e.Instr, e.Addr)
+}
+
+func (g *Guard) setRunning(running bool) {
+	g.mu.Lock()
+	g.running = running
+	g.mu.Unlock()
 }
 
 // detached retires the guardian of a process released cleanly.
@@ -191,27 +226,14 @@ func (g *Guard) forget(t *proc.Target) {
 	if s.mem != nil {
 		s.mem.Close()
 	}
-	if s.written {
-		os.Remove(s.path)
-	}
-}
-
-func (g *Guard) saveJournal(s *session) {
-	if s.path == "" {
-		return
-	}
-	if err := s.journal.Write(s.path); err != nil {
-		g.warn(err.Error())
-		return
-	}
-	s.written = true
+	s.journal.remove()
 }
 
 func (g *Guard) startGuardian(s *session) {
-	if s.guardian != nil || !s.written || g.StartGuardian == nil {
+	if s.guardian != nil || !s.journal.exists() || g.StartGuardian == nil {
 		return
 	}
-	gd, err := g.StartGuardian(s.path)
+	gd, err := g.StartGuardian(s.journal.path)
 	if err != nil {
 		g.warn(fmt.Sprintf("no guardian for %v: %v", s.id, err))
 		g.StartGuardian = nil // one warning per session is enough
@@ -220,13 +242,23 @@ func (g *Guard) startGuardian(s *session) {
 	s.guardian = gd
 }
 
-// write writes b at addr, through /proc/PID/mem when open (one syscall,
-// no hand-off to Delve's ptrace thread), else through Delve.
-func (s *session) write(t *proc.Target, b []byte, addr uint64) error {
-	if s.mem != nil {
-		return s.mem.Write(b, addr)
-	}
-	_, err := t.Memory().WriteMemory(addr, b)
+// A textRW reads and writes the text of a process.
+type textRW interface {
+	Read(b []byte, addr uint64) error
+	Write(b []byte, addr uint64) error
+}
+
+// delveMem is a process's memory through Delve (ptrace, on its thread):
+// slower than /proc/PID/mem, which one syscall reads or writes.
+type delveMem struct{ t *proc.Target }
+
+func (m delveMem) Read(b []byte, addr uint64) error {
+	_, err := m.t.Memory().ReadMemory(b, addr)
+	return err
+}
+
+func (m delveMem) Write(b []byte, addr uint64) error {
+	_, err := m.t.Memory().WriteMemory(addr, b)
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -69,6 +70,11 @@ type GuardianReport struct {
 func RunGuardian(path string, pipe *os.File) (GuardianReport, error) {
 	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
 	j, err := ReadJournal(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The session ended (its journal removed) before the guardian
+		// started: nothing to guard.
+		return GuardianReport{Retired: true}, nil
+	}
 	if err != nil {
 		return GuardianReport{}, err
 	}
@@ -94,11 +100,24 @@ func RunGuardian(path string, pipe *os.File) (GuardianReport, error) {
 		return GuardianReport{Target: j.Target, TargetExited: true}, nil
 	}
 	died := time.Now()
-	if j, err = ReadJournal(path); err != nil { // the latest entries
-		return GuardianReport{}, err
+	latest, err := ReadJournal(path) // with the entries appended since
+	if errors.Is(err, fs.ErrNotExist) {
+		return GuardianReport{Target: j.Target, Retired: true}, nil // removed at the session's end
 	}
+	if err != nil {
+		return GuardianReport{Target: j.Target}, err
+	}
+	j = latest
 	res, err := RestoreJournal(j)
 	rep := GuardianReport{Target: j.Target, Result: res, Window: time.Since(died)}
+	if err != nil && !j.Target.Alive() {
+		// A thread ran into an instruction as the debugger died, before
+		// any restore could be made: the process ended, its journal
+		// means nothing now.
+		os.Remove(path)
+		rep.TargetExited = true
+		return rep, fmt.Errorf("%v ended before its text could be restored", j.Target)
+	}
 	if err == nil && len(res.Foreign) == 0 {
 		os.Remove(path) // nothing left for the doctor to explain
 	}

@@ -57,6 +57,21 @@ func parseStart(stat string) (uint64, error) {
 	return strconv.ParseUint(f[startField], 10, 64)
 }
 
+// Alive reports whether the process id still runs: it has the PID, and
+// is no zombie whose memory is gone.
+func (id Identity) Alive() bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", id.PID))
+	if err != nil {
+		return false
+	}
+	start, err := parseStart(string(data))
+	if err != nil || start != id.Start {
+		return false
+	}
+	f, _ := statFields(string(data))
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
 // parentPID returns the parent of pid, from /proc/PID/stat field 4.
 func parentPID(pid int) (int, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -95,4 +110,16 @@ func TracerPID(pid int) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no TracerPid in /proc/%d/status", pid)
+}
+
+// TracedByUs reports whether a thread of this process traces pid: a live
+// process Delve's native backend debugs, not a core file's or a recording's
+// PID, which may name an unrelated process of this machine.
+func TracedByUs(pid int) bool {
+	tracer, err := TracerPID(pid)
+	if err != nil || tracer == 0 {
+		return false
+	}
+	_, err = os.Stat(fmt.Sprintf("/proc/self/task/%d", tracer))
+	return err == nil
 }

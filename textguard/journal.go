@@ -53,23 +53,43 @@ func Path(id Identity) string {
 // Write replaces the journal file at path atomically (a reader sees the
 // old or the new journal, never a part).
 func (j *Journal) Write(path string) error {
+	f, err := j.create(path)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// create writes the journal to a temporary file, renames it to path and
+// returns it open for appending entries.
+func (j *Journal) create(path string) (*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("write journal: %w", err)
+		return nil, fmt.Errorf("write journal: %w", err)
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\npid %d\nstart %d\ndebugger %d\nexe %s\n", journalMagic, j.Target.PID, j.Target.Start, j.Debugger, j.Exe)
 	for _, e := range j.Entries {
-		fmt.Fprintf(&b, "bp %#x %x %x\n", e.Addr, e.Original, e.Instr)
+		appendEntry(&b, e)
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o600); err != nil {
-		return fmt.Errorf("write journal: %w", err)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o600)
+	if err == nil {
+		if _, err = f.Write(b.Bytes()); err == nil {
+			err = os.Rename(tmp, path)
+		}
+		if err != nil {
+			f.Close()
+		}
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write journal: %w", err)
+		return nil, fmt.Errorf("write journal: %w", err)
 	}
-	return nil
+	return f, nil
+}
+
+func appendEntry(b *bytes.Buffer, e Entry) {
+	fmt.Fprintf(b, "bp %#x %x %x\n", e.Addr, e.Original, e.Instr)
 }
 
 // ReadJournal reads a journal file.
@@ -88,12 +108,19 @@ func ReadJournal(path string) (*Journal, error) {
 // ErrMalformedJournal reports a journal file that is not one.
 var ErrMalformedJournal = errors.New("malformed journal")
 
+// parseJournal parses a journal. A last line without its newline is an
+// append cut short: its instruction was never written, and it is ignored.
+// An address listed twice keeps its last entry.
 func parseJournal(data []byte) (*Journal, error) {
+	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+		data = data[:i+1]
+	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	if !sc.Scan() || sc.Text() != journalMagic {
 		return nil, fmt.Errorf("%w: first line is not %q", ErrMalformedJournal, journalMagic)
 	}
 	j := &Journal{}
+	at := map[uint64]int{} // address: index in j.Entries
 	for sc.Scan() {
 		key, val, _ := strings.Cut(sc.Text(), " ")
 		var err error
@@ -108,12 +135,24 @@ func parseJournal(data []byte) (*Journal, error) {
 			j.Exe = val
 		case "bp":
 			var e Entry
-			e, err = parseEntry(val)
-			j.Entries = append(j.Entries, e)
+			if e, err = parseEntry(val); err != nil {
+				break
+			}
+			if i, ok := at[e.Addr]; ok {
+				j.Entries[i] = e
+			} else {
+				at[e.Addr] = len(j.Entries)
+				j.Entries = append(j.Entries, e)
+			}
+		default:
+			err = errors.New("unknown key")
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: line %q: %v", ErrMalformedJournal, sc.Text(), err)
 		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedJournal, err)
 	}
 	if j.Target.PID <= 0 {
 		return nil, fmt.Errorf("%w: no pid", ErrMalformedJournal)

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-delve/delve/service/api"
+	"github.com/go-delve/delve/service/rpc2"
+
+	"github.com/dlvx/dlvx/internal/fixtures"
+)
+
+// BenchmarkAttachedPreemptFiltered is BenchmarkPreemptEntryFiltered on an
+// attached process, where dlvx removes its instructions at every stop and
+// journals them: dlvx's preempt:entry@gN against upstream dlv's
+// runtime.asyncPreempt with the condition runtime.curg.goid == N. The hits
+// on the other goroutine are evaluated and skipped inside Continue, so
+// only the filtered stops pay for the text writes. scripts/bench-sigkill.sh
+// prints the ratio.
+func BenchmarkAttachedPreemptFiltered(b *testing.B) {
+	fixtures.Long(b, "starts debuggers")
+	bin := fixtures.Build(b, "spin", fixtures.NoOpt)
+	for _, d := range []struct{ name, loc string }{
+		{"upstream", "runtime.asyncPreempt"},
+		{"dlvx", "preempt:entry@g%d"},
+	} {
+		b.Run(d.name, func(b *testing.B) {
+			debugger := dlvxBin
+			if d.name == "upstream" {
+				debugger = upstreamDlv(b)
+			}
+			tg := fixtures.StartReady(b, bin, "-workers", "2")
+			srv := startServer(b, debugger, "attach", strconv.Itoa(tg.PID), "--headless", "--api-version", "2")
+			c := rpc2.NewClient(srv.addr)
+			g := spinningGoroutine(b, c)
+			bp, loc := &api.Breakpoint{}, d.loc
+			if d.name == "dlvx" {
+				loc = fmt.Sprintf(d.loc, g)
+			} else {
+				bp.Cond = fmt.Sprintf("runtime.curg.goid == %d", g)
+			}
+			if _, err := c.CreateBreakpointWithExpr(bp, loc, nil, false); err != nil {
+				b.Fatalf("%s: break %s: %v", d.name, loc, err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				state := <-c.Continue()
+				if th := state.CurrentThread; state.Err != nil || th == nil || th.GoroutineID != g {
+					b.Fatalf("%s: stop %+v (%v), want goroutine %d", d.name, th, state.Err, g)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "hits/s")
+			c.Detach(false)
+		})
+	}
+}
+
+// guardianWindow is the guardian's report of its own window, from the
+// pipe's end to the restored text.
+var guardianWindow = regexp.MustCompile(`restored \d+ breakpoint instruction\(s\) in pid \d+ (\S+) after`)
+
+// BenchmarkDeathToRestore measures, per op, a headless dlvx attached with
+// an armed breakpoint (on a function the target never calls) killed with
+// SIGKILL: from the kill to the moment the process's text holds its
+// original byte again, polled through /proc/PID/mem. It reports the
+// median (death-to-restore-µs) and the guardian's own median window
+// (guardian-µs: from the pipe's end to the restored text).
+func BenchmarkDeathToRestore(b *testing.B) {
+	fixtures.Long(b, "starts debuggers")
+	bin := fixtures.Build(b, "worker", fixtures.NoOpt)
+	var windows, reported []time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		tg := fixtures.StartReady(b, bin, "-n", "100000000", "-pause", "10ms")
+		srv := startServer(b, dlvxBin, "attach", strconv.Itoa(tg.PID), "--headless", "--api-version", "2")
+		c := rpc2.NewClient(srv.addr)
+		bp, err := c.CreateBreakpoint(&api.Breakpoint{FunctionName: "fmt.Errorf"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Continue()
+		mem, err := os.Open(fmt.Sprintf("/proc/%d/mem", tg.PID))
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Armed: int3 (no Go function starts with the byte 0xcc).
+		waitByte(b, mem, bp.Addr, func(v byte) bool { return v == 0xcc })
+		b.StartTimer()
+		start := time.Now()
+		srv.cmd.Process.Signal(syscall.SIGKILL)
+		waitByte(b, mem, bp.Addr, func(v byte) bool { return v != 0xcc })
+		windows = append(windows, time.Since(start))
+		b.StopTimer()
+		mem.Close()
+		srv.cmd.Wait()
+		if m := guardianWindow.FindStringSubmatch(srv.out.String()); m != nil {
+			if d, err := time.ParseDuration(m[1]); err == nil {
+				reported = append(reported, d)
+			}
+		}
+		tg.Cmd.Process.Kill()
+		tg.Cmd.Wait()
+	}
+	b.ReportMetric(medianMicros(windows), "death-to-restore-µs")
+	if len(reported) > 0 {
+		b.ReportMetric(medianMicros(reported), "guardian-µs")
+	}
+}
+
+// waitByte polls the byte at addr until ok accepts it, for at most 10s.
+func waitByte(b *testing.B, mem *os.File, addr uint64, ok func(byte) bool) {
+	buf := make([]byte, 1)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := mem.ReadAt(buf, int64(addr)); err != nil {
+			b.Fatalf("read %#x: %v", addr, err)
+		}
+		if ok(buf[0]) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("byte at %#x still %#x after 10s", addr, buf[0])
+		}
+	}
+}
+
+func medianMicros(ds []time.Duration) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return float64(s[len(s)/2].Nanoseconds()) / 1e3
+}
