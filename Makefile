@@ -11,7 +11,7 @@ DELVE_VERSION := $(shell sed -n 's/^version //p' patches/delve.lock)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test demo bench bench-doctor bench-attach bench-preempt bench-dap bench-core bench-trace bench-sigkill delve-test-textguard clean bpf
+.PHONY: all build delve upstream-dlv vscode-client host-setup podman-setup image vet test test-dlvx test-scripts delve-test patch-check demo bench bench-doctor bench-attach bench-preempt bench-dap bench-core bench-trace bench-sigkill delve-test-textguard clean bpf
 
 all: build
 
@@ -66,7 +66,7 @@ vscode-client: $(VSCODE_CLIENT)/node_modules/.package-lock.json
 $(VSCODE_CLIENT)/node_modules/.package-lock.json: $(VSCODE_CLIENT)/package-lock.json
 	cd $(VSCODE_CLIENT) && npm ci --no-audit --no-fund
 
-# Delve's own tests for every Delve package the patches touch.
+# Delve's own suites, whole, for every Delve package the patches touch, cmd/dlv and service/test.
 delve-test: delve
 	./scripts/delve-test.sh
 
@@ -74,6 +74,11 @@ delve-test: delve
 # text guard installed in their test binaries (in a scratch copy of the tree).
 delve-test-textguard: delve
 	./scripts/delve-test-textguard.sh
+
+# Every patch is load-bearing: the tests its header names (Test: lines) pass with every patch and
+# fail on a tree without that patch alone (generated under .cache/patch-check).
+patch-check: delve
+	cd scripts && $(GO) run ./patchcheck -root ..
 
 demo: build
 	./scripts/demo.sh $(DLVX)

@@ -29,6 +29,7 @@ type Status struct {
 	NSpid      []int  // outermost (this /proc's namespace) first
 	CapEff     uint64 // 0 when absent
 	CapPrm     uint64 // the permitted set; 0 when absent
+	ShdPnd     uint64 // signals pending for the whole process
 	Seccomp    int    // 0 none, 1 strict, 2 filter
 	NoNewPrivs bool
 	Threads    int
@@ -113,6 +114,8 @@ func (st *Status) set(key, val string) error {
 		st.CapEff, err = strconv.ParseUint(val, 16, 64)
 	case "CapPrm":
 		st.CapPrm, err = strconv.ParseUint(val, 16, 64)
+	case "ShdPnd":
+		st.ShdPnd, err = strconv.ParseUint(val, 16, 64)
 	case "Seccomp":
 		st.Seccomp, err = strconv.Atoi(val)
 	case "NoNewPrivs":

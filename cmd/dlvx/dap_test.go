@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,10 +64,19 @@ func startServer(t testing.TB, bin string, args ...string) *dapServer {
 	}
 	out := &lockedBuffer{}
 	cmd.Stderr = out
+	// A target dlvx launched holds stderr open if it outlives dlvx: bound Wait.
+	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		// SIGTERM first: dlvx then ends the process it launched, which a
+		// SIGKILL would leave running (and spinning, for the spin fixture).
+		cmd.Process.Signal(syscall.SIGTERM)
+		kill := time.AfterFunc(10*time.Second, func() { cmd.Process.Kill() })
+		cmd.Wait()
+		kill.Stop()
+	})
 	listening := regexp.MustCompile(`(?:DAP|API) server listening at: (127\.0\.0\.1:\d+)`)
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {

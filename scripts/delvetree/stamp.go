@@ -35,7 +35,7 @@ func inputsHash(l *Lock, patches []string) (string, error) {
 }
 
 // manifest maps each file of the tree (slash paths, the stamp excluded) to
-// the sha256 of its content.
+// its mode and the sha256 of its content, "MODE SUM".
 func manifest(dir string) (map[string]string, error) {
 	m := make(map[string]string)
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -50,11 +50,15 @@ func manifest(dir string) (map[string]string, error) {
 		if rel == stampFile {
 			return nil
 		}
+		mode, err := fileMode(d)
+		if err != nil {
+			return err
+		}
 		sum, err := hashFile(path)
 		if err != nil {
 			return err
 		}
-		m[rel] = sum
+		m[rel] = mode + " " + sum
 		return nil
 	})
 	return m, err
@@ -77,7 +81,7 @@ func hashFile(path string) (string, error) {
 type stamp struct {
 	inputs  string
 	patches []string          // base names, in application order
-	files   map[string]string // manifest at generation time
+	files   map[string]string // manifest at generation time: name → "MODE SUM"
 }
 
 func writeStamp(dir, inputs string, patches []string, files map[string]string) error {
@@ -114,11 +118,13 @@ func readStamp(dir string) (*stamp, error) {
 		case "patch":
 			s.patches = append(s.patches, rest)
 		case "file":
-			sum, name, ok := strings.Cut(rest, " ")
-			if !ok {
+			// file MODE SUM NAME; the name may hold spaces.
+			mode, rest, ok1 := strings.Cut(rest, " ")
+			sum, name, ok2 := strings.Cut(rest, " ")
+			if !ok1 || !ok2 {
 				return nil, fmt.Errorf("malformed stamp line %q", sc.Text())
 			}
-			s.files[name] = sum
+			s.files[name] = mode + " " + sum
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -133,12 +139,17 @@ func readStamp(dir string) (*stamp, error) {
 // diffManifest names up to three files that differ between two manifests.
 func diffManifest(want, got map[string]string) []string {
 	var diff []string
-	for name, sum := range want {
-		switch g, ok := got[name]; {
+	for name, w := range want {
+		g, ok := got[name]
+		wantMode, wantSum, _ := strings.Cut(w, " ")
+		gotMode, gotSum, _ := strings.Cut(g, " ")
+		switch {
 		case !ok:
 			diff = append(diff, name+" (removed)")
-		case g != sum:
+		case gotSum != wantSum:
 			diff = append(diff, name+" (changed)")
+		case gotMode != wantMode:
+			diff = append(diff, fmt.Sprintf("%s (mode %s, generated %s)", name, gotMode, wantMode))
 		}
 	}
 	for name := range got {

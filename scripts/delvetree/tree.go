@@ -118,6 +118,9 @@ func (c *Config) Generate() error {
 	if err := extract(zipPath, l.Module+"@"+l.Version+"/", tmp); err != nil {
 		return err
 	}
+	if err := setExecModes(tmp, l.Exec); err != nil {
+		return err
+	}
 	for _, p := range patches {
 		if err := applyPatch(tmp, p); err != nil {
 			return err

@@ -253,6 +253,11 @@ func TestLockErrors(t *testing.T) {
 		"missing sum": "module m\nversion v1\nzip h1:x\n",
 		"unknown key": "module m\nversion v1\nzip h1:x\nmod h1:y\ncolour blue\n",
 		"not h1":      "module m\nversion v1\nzip sha256:x\nmod h1:y\n",
+		"exec parent": "module m\nversion v1\nzip h1:x\nmod h1:y\nexec ../x\n",
+		"exec abs":    "module m\nversion v1\nzip h1:x\nmod h1:y\nexec /x\n",
+		"exec dirty":  "module m\nversion v1\nzip h1:x\nmod h1:y\nexec a/./x\n",
+		"exec twice":  "module m\nversion v1\nzip h1:x\nmod h1:y\nexec a\nexec a\n",
+		"exec empty":  "module m\nversion v1\nzip h1:x\nmod h1:y\nexec\n",
 	} {
 		p := filepath.Join(dir, "lock")
 		writeFile(t, p, content)
