@@ -96,7 +96,8 @@ func RebuildFixes(in *Input) []finding.Fix {
 	out := filepath.Base(in.Path) + "-debug"
 	return []finding.Fix{
 		{Summary: "rebuild with DWARF and without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "-o", out, pkg}},
-		{Summary: "let dlvx build it", Command: []string{"dlvx", "debug", pkg}},
+		{Summary: "let dlvx build it", Command: []string{"dlvx", "debug", pkg},
+			Editor: `or let Delve build it: "mode": "debug" in launch.json, "program" the main package's directory`},
 	}
 }
 
