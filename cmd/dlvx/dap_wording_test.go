@@ -149,3 +149,29 @@ func TestDAPEditorWording(t *testing.T) {
 		}
 	}
 }
+
+// One toast per cause: a -trimpath binary gets the doctor's BP-TRIMPATH
+// and not Delve's trimpath warning on top, a stripped one BP-NODWARF
+// alone; a breakpoint's verdict raises none.
+func TestDAPOneToastPerCause(t *testing.T) {
+	tests := []struct {
+		name, fixture string
+		variant       fixtures.Variant
+		line          string
+		want          string // the one important line's finding
+	}{
+		{"trimpath", "breakcases", trimpathNoOpt, "loop-call", "BP-TRIMPATH"},
+		{"stripped", "worker", fixtures.Stripped, "work-body", "BP-NODWARF"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := filepath.Join(fixtures.Dir(tc.fixture), "main.go")
+			es := runEditorSession(t, fixtures.Build(t, tc.fixture, tc.variant), nil, src, []int{fixtures.Line(t, tc.fixture, "main.go", tc.line)}, nil)
+			imp := es.important()
+			if len(imp) != 1 || !strings.Contains(imp[0], tc.want) {
+				t.Errorf("important output %q, want one line naming %s", imp, tc.want)
+			}
+			t.Logf("Delve's \"no debug info found\" on stderr: %d time(s)", strings.Count(es.stderr, "Warning: no debug info found"))
+		})
+	}
+}

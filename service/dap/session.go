@@ -147,6 +147,8 @@ func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
 		s.processStarted(content)
 	case env.Type == "response" && isBreakpointCommand(env.Command):
 		content = s.explainBreakpoints(int(env.RequestSeq), content)
+	case s.isDuplicateWarning(env, content):
+		return nil
 	}
 	return s.editorResponse(env, content)
 }
