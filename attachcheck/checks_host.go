@@ -115,7 +115,9 @@ func yama(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 		f.Fixes = s.capFixesHere()
 		return []finding.Finding{f}, nil
 	}
-	f.Fixes = []finding.Fix{fix("debug as root", "sudo", "dlvx", "attach", pid)}
+	asRoot := fix("debug as root", "sudo", "dlvx", "attach", pid)
+	asRoot.Editor = `debug as root: "asRoot": true and "console": "integratedTerminal" in launch.json`
+	f.Fixes = []finding.Fix{asRoot}
 	if !s.selfRoot() {
 		f.Fixes = append(f.Fixes, fix("grant the capability to dlvx once", "sudo", "setcap", "cap_sys_ptrace=eip", "/path/to/dlvx"))
 	}
@@ -217,5 +219,6 @@ func freeze(s *Snapshot, _ *dwarfcheck.Input) ([]finding.Finding, error) {
 	}
 	f := finding.New("EX-FREEZE", ev(statusSrc(s.PID), "Threads: %d, all paused while the debugger holds the process", s.Status.Threads))
 	f.Fixes = []finding.Fix{fix("attach headless and let it run", "dlvx", "attach", strconv.Itoa(s.PID), "--headless", "--accept-multiclient", "--continue", "--listen=127.0.0.1:0")}
+	f.Fixes[0].Editor = "keep the session short: set the breakpoints before attaching and disconnect as soon as they are hit"
 	return []finding.Finding{f}, nil
 }

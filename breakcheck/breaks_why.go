@@ -135,7 +135,8 @@ func funcNotFound(in *dwarfcheck.Input, bi *proc.BinaryInfo, name string) findin
 	if c := finding.Closest(name, funcNames(bi), 5); len(c) > 0 {
 		fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:functions", "closest names: %s", strings.Join(c, ", ")))
 		for _, n := range c[:min(2, len(c))] {
-			fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on " + n, Command: []string{"break", n}})
+			fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on " + n, Command: []string{"break", n},
+				Editor: "name the function breakpoint " + n})
 		}
 	}
 	return fd

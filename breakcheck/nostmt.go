@@ -48,11 +48,13 @@ func noStatement(p *fileProcess, file, local string, line int, err error) findin
 	var near []string
 	if above > 0 {
 		near = append(near, strconv.Itoa(above))
-		fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on the statement above", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), above)}})
+		fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on the statement above", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), above)},
+			Editor: fmt.Sprintf("move the breakpoint up to line %d", above)})
 	}
 	if below > 0 {
 		near = append(near, strconv.Itoa(below))
-		fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on the statement below", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), below)}})
+		fd.Fixes = append(fd.Fixes, finding.Fix{Summary: "in dlvx, break on the statement below", Command: []string{"break", fmt.Sprintf("%s:%d", path.Base(file), below)},
+			Editor: fmt.Sprintf("move the breakpoint down to line %d", below)})
 	}
 	if len(near) > 0 {
 		fd.Evidence = append(fd.Evidence, finding.Evidencef("delve:find-file-location", "nearest lines with statements in %s (lines %d-%d): %s", in.Name, in.Start, in.End, strings.Join(near, ", ")))

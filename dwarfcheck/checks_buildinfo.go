@@ -107,9 +107,13 @@ func trimpath(in *Input) ([]finding.Finding, error) {
 	}
 	fd := finding.New("BP-TRIMPATH", evs...)
 	fd.Fixes = []finding.Fix{finding.RebuildFix("rebuild without -trimpath", finding.Build{}),
-		{Summary: "or pass --source DIR to get the substitutePath rules"}}
+		{Summary: "or pass --source DIR to get the substitutePath rules", Editor: editorRuleFix}}
 	return []finding.Finding{fd}, nil
 }
+
+// editorRuleFix is the editor's form of "pass --source DIR": in a debug
+// session the verdict of an unverified breakpoint carries the rule.
+const editorRuleFix = `or add to launch.json the "substitutePath" rule that the message of an unverified breakpoint gives`
 
 // Race reports -race builds.
 var Race = &Check{

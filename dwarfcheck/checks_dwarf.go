@@ -188,7 +188,7 @@ func buildSystem(in *Input) ([]finding.Finding, error) {
 			evs = append(evs, finding.Evidencef("dwarf:.debug_line", "%d relative file names without -trimpath, e.g. %s", len(relative), finding.ListSome(relative, 3)))
 		}
 		fd := finding.New("BP-BUILDSYS", evs...)
-		fd.Fixes = []finding.Fix{{Summary: "pass --source DIR to get the substitutePath rules for the build root"}}
+		fd.Fixes = []finding.Fix{{Summary: "pass --source DIR to get the substitutePath rules for the build root", Editor: editorRuleFix}}
 		fs = append(fs, fd)
 	}
 	if len(lineDir) > 0 {

@@ -97,7 +97,8 @@ func RebuildFixes(in *Input) []finding.Fix {
 	out := filepath.Base(in.Path) + "-debug"
 	return []finding.Fix{
 		finding.RebuildFix("rebuild with DWARF and without optimizations", finding.Build{Out: out, Pkg: pkg}),
-		{Summary: "let dlvx build it", Command: []string{"dlvx", "debug", pkg}},
+		{Summary: "let dlvx build it", Command: []string{"dlvx", "debug", pkg},
+			Editor: `or let Delve build it: "mode": "debug" in launch.json, "program" the main package's directory`},
 	}
 }
 

@@ -59,10 +59,32 @@ type Evidence struct {
 	Fact   string // "no .debug_info or .zdebug_info section"
 }
 
-// A Fix is one way to make a finding go away.
+// A Fix is one way to make a finding go away. Summary and Command are
+// phrased for the command line; a fix that reads differently for the user
+// of an editor's debug session (a DAP client) carries that form too, and
+// the editor's renderers choose it (ForEditor).
 type Fix struct {
 	Summary string   // verb phrase: "rebuild without -ldflags=-w"
 	Command []string // copy-pastable argv; may be empty
+	// Editor is the fix as an editor's user applies it: the launch.json
+	// key and value to set, the line to move the breakpoint to. Empty
+	// when Summary and Command read the same there.
+	Editor string
+	// CLIOnly marks a fix only dlvx's command line can apply (a flag, a
+	// terminal command) that has no editor form: editors leave it out.
+	CLIOnly bool
+}
+
+// ForEditor returns the fix as an editor's renderer shows it, and false
+// when the fix has no editor form.
+func (f Fix) ForEditor() (Fix, bool) {
+	switch {
+	case f.Editor != "":
+		return Fix{Summary: f.Editor}, true
+	case f.CLIOnly:
+		return Fix{}, false
+	}
+	return f, true
 }
 
 // CommandLine returns the fix's command as one shell-quoted line.

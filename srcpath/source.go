@@ -234,7 +234,7 @@ func pathFinding(ws string, r PathRule, votes int, fold bool) finding.Finding {
 func RuleFixes(r PathRule) []finding.Fix {
 	return []finding.Fix{
 		{Summary: fmt.Sprintf(`launch.json: "substitutePath": [{"from": %q, "to": %q}]`, r.From, r.To)},
-		{Summary: "dlvx CLI (binary path first)", Command: []string{"config", "substitute-path", r.To, r.From}},
+		{Summary: "dlvx CLI (binary path first)", Command: []string{"config", "substitute-path", r.To, r.From}, CLIOnly: true},
 	}
 }
 

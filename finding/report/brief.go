@@ -10,8 +10,8 @@ import (
 
 // Verdict renders the findings of a breakpoint that will not bind for the
 // message of an unverified breakpoint (a hover in the editor): per
-// finding "dlvx: ID: title", its facts, and the fixes to copy. No
-// trailing newline.
+// finding "dlvx: ID: title", its facts, and the fixes to copy in their
+// editor form. No trailing newline.
 func Verdict(fs []finding.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
@@ -19,7 +19,7 @@ func Verdict(fs []finding.Finding) string {
 		for _, e := range f.Evidence {
 			fmt.Fprintf(&b, "  %s\n", e.Fact)
 		}
-		for _, fx := range f.Fixes {
+		for _, fx := range fixesFor(f.Fixes, true) {
 			fmt.Fprintf(&b, "  fix: %s\n", fixText(fx))
 		}
 	}
@@ -38,7 +38,7 @@ func Brief(w io.Writer, lead string, f finding.Finding) error {
 	for _, fx := range f.Fixes {
 		fmt.Fprintf(&b, "    fix: %s\n", fixText(fx))
 	}
-	fmt.Fprintf(&b, "    more: dlvx doctor --explain %s\n", f.ID)
+	fmt.Fprintf(&b, "    more: %s\n", finding.ExplainCommand(f.ID))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

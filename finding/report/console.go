@@ -22,7 +22,8 @@ func Findings(w io.Writer, fs []finding.Finding, opt TextOptions) error {
 	return tw.err
 }
 
-// A Console is advice as a debugger front end shows it: a line per
+// A Console is advice as an editor's debug session shows it (fixes in
+// their editor form, TextOptions.Editor): a line per
 // finding that needs attention, for a notification, and the full text for
 // the debug console.
 type Console struct {
@@ -52,7 +53,7 @@ func ConsoleReport(rep *finding.Report) (Console, error) {
 		return c, nil
 	}
 	var b strings.Builder
-	if err := Text(&b, rep, TextOptions{}); err != nil {
+	if err := Text(&b, rep, TextOptions{Editor: true}); err != nil {
 		return Console{}, fmt.Errorf("render doctor report: %w", err)
 	}
 	c.Detail = b.String()
@@ -71,7 +72,7 @@ func ConsoleFindings(who string, fs []finding.Finding) (Console, error) {
 		}
 	}
 	var b strings.Builder
-	if err := Findings(&b, fs, TextOptions{Verbose: true}); err != nil {
+	if err := Findings(&b, fs, TextOptions{Verbose: true, Editor: true}); err != nil {
 		return Console{}, fmt.Errorf("render findings: %w", err)
 	}
 	c.Detail = b.String()
@@ -79,6 +80,8 @@ func ConsoleFindings(who string, fs []finding.Finding) (Console, error) {
 }
 
 // importantLine is the one-line form of a finding in a notification.
+// VS Code prints it in the Debug Console too, above the detail, so it
+// does not point there.
 func importantLine(who string, f finding.Finding) string {
-	return fmt.Sprintf("%s: %s %s: %s (details in the Debug Console)", who, f.ID, f.Severity, f.Title)
+	return fmt.Sprintf("%s: %s %s: %s", who, f.ID, f.Severity, f.Title)
 }

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlvx/dlvx/dwarfcheck"
 	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/srcpath"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -23,17 +25,14 @@ func sample() *finding.Report {
 		finding.Evidence{Source: "elf:section-headers", Offset: 0x190, Fact: "no .debug_info or .zdebug_info section"},
 		finding.Evidence{Source: "buildinfo", Offset: -1, Fact: `-ldflags="-s -w"`})
 	nodwarf.Check = "dwarf-present"
-	nodwarf.Fixes = []finding.Fix{
-		{Summary: "rebuild with DWARF and without optimizations", Command: []string{"go", "build", "-gcflags=all=-N -l", "-o", "app-debug", "."}},
-		{Summary: "let dlvx build it", Command: []string{"dlvx", "debug", "."}},
-	}
+	nodwarf.Fixes = dwarfcheck.RebuildFixes(dwarfcheck.NewInput("/build/app"))
 	opt := finding.New("BP-OPT", finding.Evidence{Source: "dwarf:cu main", Offset: 0x14b, Fact: `DW_AT_producer "Go cmd/compile go1.26.8; regabi"`})
 	opt.Check = "optimization"
 	pie := finding.New("BP-PIE", finding.Evidence{Source: "elf:header", Offset: 0x10, Fact: "e_type ET_DYN"})
 	pie.Check = "pie"
 	path := finding.New("BP-PATH", finding.Evidence{Source: "workspace", Offset: -1, Fact: "editor path /home/ana/app"})
 	path.Check = "source"
-	path.Fixes = []finding.Fix{{Summary: `launch.json: "substitutePath": [{"from": "/home/ana/app", "to": "/app"}]`}}
+	path.Fixes = srcpath.RuleFixes(srcpath.PathRule{From: "/home/ana/app", To: "/app"})
 	nostmt := finding.New("BP-NOSTMT", finding.Evidence{Source: "delve:find-file-location", Offset: -1, Fact: "nearest lines with statements: 16, 19"})
 	nostmt.Check = "break"
 	rep := &finding.Report{

@@ -12,6 +12,10 @@ import (
 type TextOptions struct {
 	Verbose bool // show info-level findings and skipped checks
 	Width   int  // wrap explanations at this column; 0 means 100
+	// Editor renders for the user of an editor's debug session: each fix
+	// in its editor form (finding.Fix.ForEditor), the catalog entry as
+	// `dlvx doctor --explain ID`, no command-line flags.
+	Editor bool
 }
 
 var marks = map[finding.Severity]string{
@@ -84,7 +88,7 @@ func (t *textWriter) finding(f finding.Finding, indent string) {
 		t.wrapped(in, "why: ", f.Explanation)
 	}
 	t.explained[f.ID] = true
-	for _, fx := range f.Fixes { // fixes are specific to each occurrence
+	for _, fx := range fixesFor(f.Fixes, t.opt.Editor) { // fixes are specific to each occurrence
 		t.printf("%sfix: %s\n", in, fx.Summary)
 		if len(fx.Command) > 0 {
 			t.printf("%s     $ %s\n", in, fx.CommandLine())
@@ -137,7 +141,7 @@ func (t *textWriter) summary(r *finding.Report) {
 		n[finding.SevWarn], plural(n[finding.SevWarn], "warning", "warnings"))
 	if n[finding.SevInfo] > 0 {
 		s += fmt.Sprintf(", %d info", n[finding.SevInfo])
-		if !t.opt.Verbose {
+		if !t.opt.Verbose && !t.opt.Editor {
 			s += " (-v shows)"
 		}
 	}
@@ -149,6 +153,21 @@ func (t *textWriter) summary(r *finding.Report) {
 		s += ", skipped: " + strings.Join(r.Skipped, " ")
 	}
 	t.printf("%s)\n", s)
+}
+
+// fixesFor returns fixes as the reader applies them: in an editor, each
+// in its editor form, without those only the command line has.
+func fixesFor(fixes []finding.Fix, editor bool) []finding.Fix {
+	if !editor {
+		return fixes
+	}
+	out := make([]finding.Fix, 0, len(fixes))
+	for _, fx := range fixes {
+		if e, ok := fx.ForEditor(); ok {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func plural(n int, one, many string) string {

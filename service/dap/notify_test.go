@@ -16,7 +16,7 @@ func TestNotifyLiveSessions(t *testing.T) {
 	write(t, r.adapter, frame(`{"seq":1,"type":"event","event":"initialized"}`))
 	readFrame(t, r.cr)
 
-	rep := Report{Important: []string{"dlvx: AP-CORRECT-GODEBUG error: x (details in the Debug Console)"}, Detail: "[✗] AP-CORRECT-GODEBUG error: x\n"}
+	rep := Report{Important: []string{"dlvx: AP-CORRECT-GODEBUG error: x"}, Detail: "[✗] AP-CORRECT-GODEBUG error: x\n"}
 	if n := m.Notify(rep); n != 1 {
 		t.Fatalf("Notify reached %d sessions, want 1", n)
 	}

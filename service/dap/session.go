@@ -164,6 +164,8 @@ func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
 		content = s.explainLaunch(content)
 	case env.Type == "response" && env.Command == "attach" && s.attachAnswered(env.RequestSeq):
 		return nil
+	case s.isDuplicateWarning(env, content):
+		return nil
 	}
 	return s.editorResponse(env, content)
 }
