@@ -15,7 +15,7 @@ import (
 type flagSource struct {
 	where string   // evidence source: "launch.json:9:7", "env:GOFLAGS"
 	what  string   // how it was written: `"buildFlags": "-trimpath"`
-	kind  string   // "buildFlags", "buildFlags[]", "env.GOFLAGS", "GOFLAGS"
+	kind  string   // "buildFlags", "buildFlags[]", "env.GOFLAGS", "envFile", "GOFLAGS"
 	flags []string // split
 }
 
@@ -29,8 +29,11 @@ func (t *Target) flagSources() []flagSource {
 		}
 		out = append(out, flagSource{l.At(t.File, "buildFlags"), l.Cfg.Label() + `: "buildFlags": ` + string(l.Cfg.Attrs["buildFlags"].Value), kind, l.BuildFlags})
 	}
+	ef := t.envFileVars()
 	if g, ok := l.Env["GOFLAGS"]; ok {
 		out = append(out, flagSource{l.At(t.File, "env"), fmt.Sprintf(`%s: "env": {"GOFLAGS": %q}`, l.Cfg.Label(), g), "env.GOFLAGS", strings.Fields(g)})
+	} else if g, ok := ef.vars["GOFLAGS"]; ok {
+		out = append(out, flagSource{l.At(t.File, "envFile"), fmt.Sprintf(`%s: "envFile" %s sets GOFLAGS=%s`, l.Cfg.Label(), ef.where["GOFLAGS"], g), "envFile", strings.Fields(g)})
 	} else if g := t.Opt.Vars.getenv("GOFLAGS"); g != "" {
 		whose := "the editor's"
 		if l.FromRequest {
