@@ -68,6 +68,7 @@ func Doctor(f *File, opt Options) (*finding.Report, error) {
 			rep.PathRules = []finding.PathRule{*t.corrected}
 		}
 	}
+	rep.Findings = append(rep.Findings, stamp(checkTestFlags(&opt), "test-flags")...)
 	h := opt.host()
 	h.Dlv, h.Backend, h.EBPF = opt.dlv.Path, opt.Backend, opt.EBPF
 	res, err := finding.Run(h, HostChecks, opt.Options)
@@ -76,6 +77,14 @@ func Doctor(f *File, opt Options) (*finding.Report, error) {
 	}
 	merge(rep, res, "host")
 	return rep, nil
+}
+
+// stamp names the check that produced findings made outside finding.Run.
+func stamp(fs []finding.Finding, check string) []finding.Finding {
+	for i := range fs {
+		fs[i].Check = check
+	}
+	return fs
 }
 
 // merge adds one run's result to the report.
