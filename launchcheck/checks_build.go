@@ -15,8 +15,11 @@ import (
 type flagSource struct {
 	where string   // evidence source: "launch.json:9:7", "env:GOFLAGS"
 	what  string   // how it was written: `"buildFlags": "-trimpath"`
-	kind  string   // "buildFlags", "buildFlags[]", "env.GOFLAGS", "GOFLAGS"
+	kind  string   // "buildFlags", "buildFlags[]", "env.GOFLAGS", "envFile", "GOFLAGS"
 	flags []string // split
+	// rule is the kind whose -gcflags rule applies, when not kind's own
+	// (go.testFlags become a string buildFlags).
+	rule string
 }
 
 func (t *Target) flagSources() []flagSource {
@@ -27,16 +30,19 @@ func (t *Target) flagSources() []flagSource {
 		if l.BuildFlagsString {
 			kind = "buildFlags"
 		}
-		out = append(out, flagSource{l.At(t.File, "buildFlags"), l.Cfg.Label() + `: "buildFlags": ` + string(l.Cfg.Attrs["buildFlags"].Value), kind, l.BuildFlags})
+		out = append(out, flagSource{l.At(t.File, "buildFlags"), l.Cfg.Label() + `: "buildFlags": ` + string(l.Cfg.Attrs["buildFlags"].Value), kind, l.BuildFlags, ""})
 	}
+	ef := t.envFileVars()
 	if g, ok := l.Env["GOFLAGS"]; ok {
-		out = append(out, flagSource{l.At(t.File, "env"), fmt.Sprintf(`%s: "env": {"GOFLAGS": %q}`, l.Cfg.Label(), g), "env.GOFLAGS", strings.Fields(g)})
+		out = append(out, flagSource{l.At(t.File, "env"), fmt.Sprintf(`%s: "env": {"GOFLAGS": %q}`, l.Cfg.Label(), g), "env.GOFLAGS", strings.Fields(g), ""})
+	} else if g, ok := ef.vars["GOFLAGS"]; ok {
+		out = append(out, flagSource{l.At(t.File, "envFile"), fmt.Sprintf(`%s: "envFile" %s sets GOFLAGS=%s`, l.Cfg.Label(), ef.where["GOFLAGS"], g), "envFile", strings.Fields(g), ""})
 	} else if g := t.Opt.Vars.getenv("GOFLAGS"); g != "" {
 		whose := "the editor's"
 		if l.FromRequest {
 			whose = "the debugger's"
 		}
-		out = append(out, flagSource{"env:GOFLAGS", "GOFLAGS=" + g + " in " + whose + " environment", "GOFLAGS", strings.Fields(g)})
+		out = append(out, flagSource{"env:GOFLAGS", "GOFLAGS=" + g + " in " + whose + " environment", "GOFLAGS", strings.Fields(g), ""})
 	}
 	return out
 }
@@ -73,21 +79,28 @@ func flagValue(flags []string, name string) (string, bool) {
 func (t *Target) lintFlags() []finding.Finding {
 	var out []finding.Finding
 	for _, src := range t.flagSources() {
-		if hasBoolFlag(src.flags, "trimpath") {
-			fd := finding.New("ENV-IDECONF-TRIMPATH", finding.Evidencef(src.where, "%s", src.what))
-			fd.Fixes = []finding.Fix{{Summary: "remove -trimpath from " + src.kind}}
+		out = append(out, t.lintSource(src)...)
+	}
+	return out
+}
+
+// lintSource lints the flags of one source.
+func (t *Target) lintSource(src flagSource) []finding.Finding {
+	var out []finding.Finding
+	if hasBoolFlag(src.flags, "trimpath") {
+		fd := finding.New("ENV-IDECONF-TRIMPATH", finding.Evidencef(src.where, "%s", src.what))
+		fd.Fixes = []finding.Fix{{Summary: "remove -trimpath from " + src.kind}}
+		out = append(out, fd)
+	}
+	if v, ok := flagValue(src.flags, "ldflags"); ok {
+		if strip := stripFlags(v); len(strip) > 0 {
+			fd := finding.New("ENV-IDECONF-STRIP", finding.Evidencef(src.where, "%s: -ldflags=%q has %s", src.what, v, strings.Join(strip, " ")))
+			fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf("remove %s from -ldflags in %s", strings.Join(strip, " "), src.kind)}}
 			out = append(out, fd)
 		}
-		if v, ok := flagValue(src.flags, "ldflags"); ok {
-			if strip := stripFlags(v); len(strip) > 0 {
-				fd := finding.New("ENV-IDECONF-STRIP", finding.Evidencef(src.where, "%s: -ldflags=%q has %s", src.what, v, strings.Join(strip, " ")))
-				fd.Fixes = []finding.Fix{{Summary: fmt.Sprintf("remove %s from -ldflags in %s", strings.Join(strip, " "), src.kind)}}
-				out = append(out, fd)
-			}
-		}
-		if v, ok := flagValue(src.flags, "gcflags"); ok {
-			out = append(out, t.gcflagsFinding(src, v))
-		}
+	}
+	if v, ok := flagValue(src.flags, "gcflags"); ok {
+		out = append(out, t.gcflagsFinding(src, v))
 	}
 	return out
 }
@@ -120,7 +133,11 @@ func stripFlags(ldflags string) []string {
 
 func (t *Target) gcflagsFinding(src flagSource, v string) finding.Finding {
 	fd := finding.New("ENV-IDECONF-GCFLAGS", finding.Evidencef(src.where, "%s", src.what))
-	fd.Evidence = append(fd.Evidence, gcflagsRule(src.kind, v, t.L.FromRequest))
+	kind := src.kind
+	if src.rule != "" {
+		kind = src.rule
+	}
+	fd.Evidence = append(fd.Evidence, gcflagsRule(kind, v, t.L.FromRequest))
 	fd.Fixes = []finding.Fix{
 		{Summary: "remove -gcflags from " + src.kind + ": Delve compiles with -gcflags=all=-N -l itself"},
 		{Summary: "to add compiler flags, build yourself and use \"mode\": \"exec\"", Command: []string{"go", "build", "-gcflags=" + debugGcflags(v), "-o", "__debug_bin", "."}},

@@ -24,6 +24,11 @@ type Settings struct {
 	ToolsGopath  string   // go.toolsGopath
 	Gopath       string   // go.gopath
 	Read         []string // settings files read, user first
+	// TestFlags are go.testFlags, or go.buildFlags without them: what
+	// vscode-go's "debug test" puts in buildFlags (up to -args).
+	// TestFlagsFrom names the setting and its file.
+	TestFlags     []string
+	TestFlagsFrom string
 }
 
 // ReadSettings reads the user's settings, then the workspace's, which
@@ -52,6 +57,7 @@ func ReadSettings(files ...string) (*Settings, error) {
 		}
 		json.Unmarshal(m["go.toolsGopath"], &s.ToolsGopath)
 		json.Unmarshal(m["go.gopath"], &s.Gopath)
+		s.readTestFlags(f, m)
 		s.Read = append(s.Read, f)
 	}
 	return s, nil

@@ -34,6 +34,12 @@
 //   - a string buildFlags and env.GOFLAGS lose every -gcflags (with a
 //     one-time warning); Delve puts its own -gcflags=all=-N -l before a
 //     string's flags and after an array's;
+//   - "debug test" (code lens, Debug Test at Cursor) builds with
+//     go.testFlags, else go.buildFlags, up to -args, as a string
+//     buildFlags;
+//   - envFile is read (KEY=VALUE lines) and merged under env after that
+//     removal, so its GOFLAGS reach Delve whole; the merged env replaces
+//     envFile in the request Delve gets;
 //   - dlv is go.alternateTools.dlv when it is an absolute executable path,
 //     else the first of GOBIN, go.toolsGopath/bin, GOPATH/bin (go.gopath or
 //     $GOPATH), GOROOT/bin and PATH holding it (or the alternate name).

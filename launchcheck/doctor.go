@@ -17,6 +17,7 @@ var (
 	Variables  = &Check{Name: "variables", Doc: "name the variables only the editor can expand\n\n${command:…}, ${input:…}, and ${file} without --file leave their attribute unjudged.", Run: checkVariables}
 	NoDebug    = &Check{Name: "no-debug", Doc: "report noDebug\n\nA configuration with noDebug runs the program without the debugger.", Run: checkNoDebug}
 	Mode       = &Check{Name: "mode", Doc: "compare mode with program\n\ndebug and test need a package directory or a .go file, exec and core an executable.", Requires: []*Check{Attributes}, Run: checkMode}
+	EnvFile    = &Check{Name: "env-file", Doc: "read envFile as vscode-go does\n\nA file that cannot be read stops the session; its GOFLAGS reach the debug build, -gcflags included.", Run: checkEnvFile}
 	Cwd        = &Check{Name: "cwd", Doc: "report a working directory that does not exist\n\nRelative paths are joined to the workspace folder, as vscode-go does.", Run: checkCwd}
 	Remote     = &Check{Name: "remote", Doc: "find the server a remote configuration connects to\n\nReads /proc/net/tcp, then asks a multi-client Delve server its version and sources over JSON-RPC.", Run: checkRemote}
 	Build      = &Check{Name: "build", Doc: "judge build flags and the binary they make\n\nLints buildFlags and GOFLAGS, builds the program as the mode would, and runs the binary checks on it.", Requires: []*Check{Mode}, Run: checkBuild}
@@ -25,7 +26,7 @@ var (
 )
 
 // ConfigChecks are the checks Doctor runs on each configuration.
-var ConfigChecks = []*Check{Attributes, Variables, NoDebug, Mode, Cwd, Remote, Build, SubPath, WhichDlv}
+var ConfigChecks = []*Check{Attributes, Variables, NoDebug, Mode, Cwd, EnvFile, Remote, Build, SubPath, WhichDlv}
 
 // Doctor checks the Go configurations of f (or the one opt.Config names)
 // and the host, and returns one report: each finding's first evidence
@@ -67,6 +68,7 @@ func Doctor(f *File, opt Options) (*finding.Report, error) {
 			rep.PathRules = []finding.PathRule{*t.corrected}
 		}
 	}
+	rep.Findings = append(rep.Findings, stamp(checkTestFlags(&opt), "test-flags")...)
 	h := opt.host()
 	h.Dlv, h.Backend, h.EBPF = opt.dlv.Path, opt.Backend, opt.EBPF
 	res, err := finding.Run(h, HostChecks, opt.Options)
@@ -75,6 +77,14 @@ func Doctor(f *File, opt Options) (*finding.Report, error) {
 	}
 	merge(rep, res, "host")
 	return rep, nil
+}
+
+// stamp names the check that produced findings made outside finding.Run.
+func stamp(fs []finding.Finding, check string) []finding.Finding {
+	for i := range fs {
+		fs[i].Check = check
+	}
+	return fs
 }
 
 // merge adds one run's result to the report.

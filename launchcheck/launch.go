@@ -35,6 +35,7 @@ type Launch struct {
 	BuildFlags       []string
 	BuildFlagsString bool
 	Env              map[string]string
+	EnvFile          []string // "envFile", one path or several
 	SubstitutePath   []srcpath.PathRule
 	// Missing lists, by attribute, the variables that could not be
 	// expanded; those attributes are not judged further.
@@ -141,6 +142,8 @@ func (l *Launch) set(key string, x any) error {
 		}
 	case "substitutePath":
 		return l.setRules(x)
+	case "envFile":
+		return l.setEnvFile(x)
 	}
 	return nil
 }

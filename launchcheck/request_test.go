@@ -74,6 +74,7 @@ func TestRequest(t *testing.T) {
 		{"no rule, no workspace", "launch", `{"mode": "exec", "program": "APP"}`, "/", nil, nil, ""},
 		{"attach attribute in a launch", "launch", `{"mode": "exec", "program": "APP", "processId": 1, "substitutePath": [{"from": "WS", "to": "BUILD"}]}`, "/", nil, []string{"ENV-IDECONF-REQATTR"}, `"processId" is an attribute of "attach"`},
 		{"attach without a process", "attach", `{"mode": "local"}`, "/", nil, nil, ""},
+		{"envFile sent on", "launch", `{"mode": "debug", "program": "WS", "envFile": "WS/debug.env"}`, "/", nil, []string{"ENV-IDECONF-ENVFILE-DAP"}, `"envFile": WS/debug.env`},
 		{"wrong type", "attach", `{"mode": "remote", "substitutePath": {"from": "WS", "to": "BUILD"}}`, "/", nil, []string{"ENV-IDECONF-TYPE"}, "must be an array"},
 	}
 	for _, tc := range cases {
@@ -156,5 +157,20 @@ func TestParseRequest(t *testing.T) {
 	}
 	if c.Label() != "the attach request" {
 		t.Errorf("label %q", c.Label())
+	}
+}
+
+// TestParseEnvFile: vscode-go's env file format.
+func TestParseEnvFile(t *testing.T) {
+	data := "\uFEFF# comment\nexport GOFLAGS='-trimpath'\nA = \"x\\ny\" \nB=${A}-${HOME}-${NONE}\nnot a line\nC=\n"
+	got := parseEnvFile([]byte(data), mapEnv(map[string]string{"HOME": "/h"}))
+	want := map[string]string{"GOFLAGS": "-trimpath", "A": "x\ny", "B": "x\ny-/h-", "C": ""}
+	if len(got) != len(want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
 	}
 }

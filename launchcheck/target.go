@@ -50,6 +50,7 @@ type Target struct {
 
 	remote    *remoteInfo       // the server checkRemote probed, or nil
 	corrected *finding.PathRule // the substitutePath rule the binary needs, when the configured ones fail
+	envFile   *envFileVars      // envFile's variables, once read
 	bin       *binary           // the debug build or the exec/core target, once made
 	binErr    error
 	built     bool
@@ -171,10 +172,15 @@ func DebugBuildCommand(l *Launch, out, pkg string) []string {
 	return append(argv, pkg)
 }
 
-// buildEnv is the debugger's environment plus the configuration's env,
-// with the -gcflags vscode-go removes from env.GOFLAGS removed.
+// buildEnv is the debugger's environment plus envFile's variables and
+// the configuration's env, in vscode-go's order (env wins), with the
+// -gcflags vscode-go removes from env.GOFLAGS removed. envFile's GOFLAGS
+// keeps them: vscode-go merges the file after removing them.
 func (t *Target) buildEnv() []string {
 	env := os.Environ()
+	for _, k := range sortedKeys(t.envFileVars().vars) {
+		env = append(env, k+"="+t.envFileVars().vars[k])
+	}
 	for k, v := range t.L.Env {
 		if k == "GOFLAGS" {
 			v = strings.Join(withoutGcflags(strings.Fields(v)), " ")
