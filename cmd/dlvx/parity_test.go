@@ -19,6 +19,7 @@ var dlvxAdditions = map[string][]string{
 	"dap":    {"--stop-timeout"},
 	"doctor": nil,
 	"repair": nil,
+	"trace":  {"--for", "--json"},
 }
 
 // dlvxGlobalAdditions are root persistent flags dlvx adds: every command's
