@@ -19,7 +19,10 @@ cd "$(dirname "$0")/.."
 #   backends' output with its "CGO_CFLAGS already set" warning line, whose
 #   timestamp differs whenever the two runs straddle a second; dlv prints
 #   that line once an earlier test of the package has set CGO_CFLAGS.
-skip='^(TestTraceBackendParity|TestTraceVerbosityBackendParityLevel[012])$'
+# - TestCoreCGOAssert (pkg/proc/core, which patch 0013 touches): "could not
+#   find main goroutine" in the core of a cgo assert on this machine, on a
+#   pristine tree as well.
+skip='^(TestTraceBackendParity|TestTraceVerbosityBackendParityLevel[012]|TestCoreCGOAssert)$'
 
 pkgs=$( (sed -n 's|^+++ b/\(.*\)/[^/]*$|./\1|p' patches/*.patch; echo ./cmd/dlv; echo ./service/test) | sort -u)
 echo "delve-test:" $pkgs
