@@ -107,7 +107,7 @@ func EBPF(o Options) (*Summary, error) {
 	}
 	var bias uint64
 	if p.pie {
-		if bias, err = loadBias(pid, p.elfEntry); err != nil {
+		if bias, err = loadBias(pid, p.elfEntry, exited); err != nil {
 			return nil, err
 		}
 	}
@@ -206,16 +206,45 @@ func emit(raw []byte, p *probe, bias uint64, wallAtZero time.Time, o Options, s 
 }
 
 // loadBias returns how far pid's executable is loaded from its link-time
-// addresses (0 unless PIE), from its entry point in /proc/PID/auxv.
-func loadBias(pid int, elfEntry uint64) (uint64, error) {
+// addresses (0 unless PIE), from its entry point in /proc/PID/auxv. A
+// program just started may still be inside execve: the kernel closes the
+// descriptor exec.Cmd.Start waits on before it writes the new auxv, which
+// reads empty until then. So an auxv without AT_ENTRY is read again until
+// it has one, the process is gone, or auxvWait passes.
+func loadBias(pid int, elfEntry uint64, exited <-chan struct{}) (uint64, error) {
+	deadline := time.Now().Add(auxvWait)
+	for {
+		entry, ok, err := readEntry(pid)
+		if err != nil {
+			return 0, fmt.Errorf("read entry point: %w", err)
+		}
+		if ok {
+			return entry - elfEntry, nil
+		}
+		select {
+		case <-exited:
+			return 0, fmt.Errorf("process %d exited before its entry point could be read", pid)
+		case <-time.After(time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("no AT_ENTRY in /proc/%d/auxv after %v", pid, auxvWait)
+		}
+	}
+}
+
+// auxvWait bounds how long loadBias waits for an execve to finish.
+const auxvWait = 5 * time.Second
+
+// readEntry returns AT_ENTRY from pid's auxv, and whether it was there.
+func readEntry(pid int) (uint64, bool, error) {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "auxv"))
 	if err != nil {
-		return 0, fmt.Errorf("read entry point: %w", err)
+		return 0, false, err
 	}
 	for i := 0; i+16 <= len(b); i += 16 {
 		if binary.LittleEndian.Uint64(b[i:]) == 9 { // AT_ENTRY
-			return binary.LittleEndian.Uint64(b[i+8:]) - elfEntry, nil
+			return binary.LittleEndian.Uint64(b[i+8:]), true, nil
 		}
 	}
-	return 0, errors.New("no AT_ENTRY in auxv")
+	return 0, false, nil
 }

@@ -1,9 +1,12 @@
 package preempttrace
 
 import (
+	"debug/elf"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,4 +133,67 @@ func TestEBPFMemlockChild(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
+}
+
+// TestLoadBiasRightAfterStart reads a PIE program's load bias the moment
+// exec.Cmd.Start returns, when its auxv may not be written yet, and checks
+// it against the executable's mapping at file offset 0 in /proc/PID/maps
+// less that segment's link-time address.
+func TestLoadBiasRightAfterStart(t *testing.T) {
+	bin := fixtures.Build(t, "spin", fixtures.PIE)
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, first := f.Entry, uint64(0)
+	for _, prog := range f.Progs {
+		if prog.Type == elf.PT_LOAD && prog.Off == 0 {
+			first = prog.Vaddr
+		}
+	}
+	f.Close()
+	for i := 0; i < 50; i++ {
+		cmd := exec.Command(bin, "-for", "10s")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		bias, err := loadBias(cmd.Process.Pid, entry, exited)
+		if err == nil {
+			if want := exeBase(t, cmd.Process.Pid) - first; bias != want || bias == 0 {
+				err = fmt.Errorf("bias %#x, want %#x from /proc/PID/maps", bias, want)
+			}
+		}
+		cmd.Process.Kill()
+		<-exited
+		if err != nil {
+			t.Fatalf("start %d: %v", i, err)
+		}
+	}
+}
+
+// exeBase is where pid's executable is mapped at file offset 0.
+func exeBase(t *testing.T, pid int) uint64 {
+	t.Helper()
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(maps), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 6 && f[5] == exe && f[2] == "00000000" {
+			start, err := strconv.ParseUint(strings.SplitN(f[0], "-", 2)[0], 16, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return start
+		}
+	}
+	t.Fatalf("no mapping of %s at offset 0 in /proc/%d/maps", exe, pid)
+	return 0
 }
