@@ -23,8 +23,9 @@ type Guard struct {
 	// Applies reports whether the process pid is guarded.
 	Applies func(pid int) bool
 	// StartGuardian, when set, starts a guardian for the journal file of
-	// a process, at its first resume.
-	StartGuardian func(journal string) (Guardian, error)
+	// a process, at its first resume, given the process's /proc/PID/mem
+	// opened for writing (nil when it could not be opened).
+	StartGuardian func(journal string, mem *os.File) (Guardian, error)
 	// Warn reports a failure that does not stop the session.
 	Warn func(msg string)
 
@@ -233,7 +234,11 @@ func (g *Guard) startGuardian(s *session) {
 	if s.guardian != nil || !s.journal.exists() || g.StartGuardian == nil {
 		return
 	}
-	gd, err := g.StartGuardian(s.journal.path)
+	var mem *os.File
+	if s.mem != nil {
+		mem = s.mem.f
+	}
+	gd, err := g.StartGuardian(s.journal.path, mem)
 	if err != nil {
 		g.warn(fmt.Sprintf("no guardian for %v: %v", s.id, err))
 		g.StartGuardian = nil // one warning per session is enough

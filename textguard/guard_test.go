@@ -31,6 +31,7 @@ type rig struct {
 	resumes int
 	stops   int
 	started []string // journals a guardian was started for
+	mems    []string // what its memory file names
 	retired int
 }
 
@@ -47,8 +48,13 @@ func newRig(t testing.TB, args ...string) *rig {
 	r.g = &Guard{
 		Applies: func(int) bool { return true }, // a child of the test: dlvx would not guard it
 		Warn:    func(msg string) { t.Errorf("guard warning: %s", msg) },
-		StartGuardian: func(journal string) (Guardian, error) {
+		StartGuardian: func(journal string, mem *os.File) (Guardian, error) {
 			r.started = append(r.started, journal)
+			link := "none"
+			if mem != nil {
+				link, _ = os.Readlink("/proc/self/fd/" + strconv.Itoa(int(mem.Fd())))
+			}
+			r.mems = append(r.mems, link)
 			return fakeGuardian{r}, nil
 		},
 	}
@@ -163,6 +169,9 @@ func TestGuardStopsClean(t *testing.T) {
 	}
 	if len(r.started) != 1 || r.started[0] != Path(r.id) {
 		t.Errorf("guardians started for %q, want one for %s", r.started, Path(r.id))
+	}
+	if want := "/proc/" + strconv.Itoa(r.id.PID) + "/mem"; len(r.mems) != 1 || r.mems[0] != want {
+		t.Errorf("guardian given memory files %q, want %s", r.mems, want)
 	}
 	if err := r.grp.Continue(); err != nil {
 		t.Fatal(err)
