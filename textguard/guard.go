@@ -1,12 +1,14 @@
 package textguard
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"sync"
 
 	"github.com/go-delve/delve/pkg/proc"
+	"golang.org/x/sys/unix"
 )
 
 // A Guardian is a running guardian process that a Guard can retire.
@@ -91,7 +93,8 @@ func (g *Guard) newSession(t *proc.Target) *session {
 	}}
 	s.text = delveMem{t}
 	if m, err := OpenMem(id); err == nil {
-		s.mem, s.text = m, m
+		s.mem = m
+		s.text = &memOrDelve{mem: m, delve: delveMem{t}}
 	}
 	return s
 }
@@ -251,6 +254,28 @@ func (g *Guard) startGuardian(s *session) {
 type textRW interface {
 	Read(b []byte, addr uint64) error
 	Write(b []byte, addr uint64) error
+}
+
+// memOrDelve reads through /proc/PID/mem, and writes there until the
+// kernel refuses a write (a kernel booted with proc_mem.force_override=never
+// refuses writes to read-only text), then through Delve.
+type memOrDelve struct {
+	mem     *Mem
+	delve   delveMem
+	refused bool
+}
+
+func (m *memOrDelve) Read(b []byte, addr uint64) error { return m.mem.Read(b, addr) }
+
+func (m *memOrDelve) Write(b []byte, addr uint64) error {
+	if !m.refused {
+		err := m.mem.Write(b, addr)
+		if err == nil || !(errors.Is(err, unix.EIO) || errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)) {
+			return err
+		}
+		m.refused = true
+	}
+	return m.delve.Write(b, addr)
 }
 
 // delveMem is a process's memory through Delve (ptrace, on its thread):

@@ -265,6 +265,30 @@ func TestGuardJournalBeforeInstruction(t *testing.T) {
 	r.checkClean("after the step")
 }
 
+// TestGuardWritesThroughDelveWhenRefused: once /proc/PID/mem refuses a
+// write (EIO, as a kernel that forbids forced writes answers), the guard
+// writes through Delve, and the breakpoints still work.
+func TestGuardWritesThroughDelveWhenRefused(t *testing.T) {
+	r := newRig(t, slowWorker...)
+	m, ok := r.session().text.(*memOrDelve)
+	if !ok {
+		t.Fatalf("session writes through %T, want /proc/PID/mem first", r.session().text)
+	}
+	if err := m.Write([]byte{0xcc}, 0x10); err == nil || !m.refused { // unmapped: EIO
+		t.Fatalf("write at an unmapped address: %v, refused %v", err, m.refused)
+	}
+	bp := r.breakAt("main.work", "")
+	for i := 0; i < 2; i++ {
+		if err := r.grp.Continue(); err != nil {
+			t.Fatal(err)
+		}
+		if pc := mustPC(t, r.p); pc != bp.Addr {
+			t.Fatalf("stopped at %#x, want the breakpoint at %#x", pc, bp.Addr)
+		}
+		r.checkClean("at a stop")
+	}
+}
+
 func mustPC(t *testing.T, p *proc.Target) uint64 {
 	regs, err := p.CurrentThread().Registers()
 	if err != nil {
