@@ -61,6 +61,12 @@ target=$!
 printf 'exit -d\n' >"$tmp/detach"
 printf 'break main.work\ncontinue\nexit -d\n' >"$tmp/hit"
 
+# A first, discarded round: the first debugger session of a run is slower
+# (cold page cache, first builds of the fixtures).
+(cd cmd/dlvx && "$tmp/cmd.test" -test.run '^$' -test.bench 'StopResume/bps=1/' -test.benchtime 20x >/dev/null 2>&1) || true
+attach_us "$dlv" "$tmp/hit" >/dev/null
+attach_us "$dlvx" "$tmp/hit" >/dev/null
+
 i=0
 while [ "$i" -lt "$rounds" ]; do
 	i=$((i + 1))
