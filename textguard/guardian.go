@@ -136,10 +136,11 @@ func RunGuardian(path string, pipe *os.File, mem func(pid int) *os.File) (Guardi
 		res, err = RestoreJournal(j)
 	}
 	rep := GuardianReport{Target: j.Target, Result: res, Window: time.Since(died)}
-	if err != nil && !j.Target.Alive() {
-		// A thread ran into an instruction as the debugger died, before
-		// any restore could be made: the process ended, its journal
-		// means nothing now.
+	if err != nil && (!j.Target.Alive() || exitsWithin(pidfd, time.Second)) {
+		// The process ended (killed, or a thread ran into an instruction
+		// as the debugger died) before the restore: its journal means
+		// nothing now. Still running but being killed, it looks alive:
+		// the pidfd says when it ends.
 		os.Remove(path)
 		rep.TargetExited = true
 		return rep, fmt.Errorf("%v ended before its text could be restored", j.Target)
@@ -148,6 +149,20 @@ func RunGuardian(path string, pipe *os.File, mem func(pid int) *os.File) (Guardi
 		os.Remove(path) // nothing left for the doctor to explain
 	}
 	return rep, err
+}
+
+// exitsWithin reports whether the process of pidfd ends within d: a
+// restore that failed on a process being killed is no failure to report.
+func exitsWithin(pidfd int, d time.Duration) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	deadline := time.Now().Add(d)
+	for {
+		n, err := unix.Poll(fds, int(time.Until(deadline).Milliseconds()))
+		if errors.Is(err, unix.EINTR) && time.Now().Before(deadline) {
+			continue
+		}
+		return err == nil && n > 0
+	}
 }
 
 type guardianEvent int
