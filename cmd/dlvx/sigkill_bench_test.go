@@ -19,47 +19,30 @@ import (
 // BenchmarkAttachedPreemptFiltered is BenchmarkPreemptEntryFiltered on an
 // attached process, where dlvx removes its instructions at every stop and
 // journals them: dlvx's preempt:entry@gN against upstream dlv's
-// runtime.asyncPreempt with the condition runtime.curg.goid == N. The hits
-// on the other goroutine are evaluated and skipped inside Continue, so
-// only the filtered stops pay for the text writes. scripts/bench-sigkill.sh
-// prints the ratio.
+// runtime.asyncPreempt with the condition runtime.curg.goid == N, paired
+// stop by stop. The hits on the other goroutine are evaluated and skipped
+// inside Continue, so only the filtered stops pay for the text writes. It
+// reports each one's median time per filtered stop and the ratio.
 func BenchmarkAttachedPreemptFiltered(b *testing.B) {
 	fixtures.Long(b, "starts debuggers")
 	bin := fixtures.Build(b, "spin", fixtures.NoOpt)
-	for _, d := range []struct{ name, loc string }{
-		{"upstream", "runtime.asyncPreempt"},
-		{"dlvx", "preempt:entry@g%d"},
-	} {
-		b.Run(d.name, func(b *testing.B) {
-			debugger := dlvxBin
-			if d.name == "upstream" {
-				debugger = upstreamDlv(b)
-			}
-			tg := fixtures.StartReady(b, bin, "-workers", "2")
-			srv := startServer(b, debugger, "attach", strconv.Itoa(tg.PID), "--headless", "--api-version", "2")
-			c := rpc2.NewClient(srv.addr)
-			g := spinningGoroutine(b, c)
-			bp, loc := &api.Breakpoint{}, d.loc
-			if d.name == "dlvx" {
-				loc = fmt.Sprintf(d.loc, g)
-			} else {
-				bp.Cond = fmt.Sprintf("runtime.curg.goid == %d", g)
-			}
-			if _, err := c.CreateBreakpointWithExpr(bp, loc, nil, false); err != nil {
-				b.Fatalf("%s: break %s: %v", d.name, loc, err)
-			}
-			b.ResetTimer()
-			for b.Loop() {
-				state := <-c.Continue()
-				if th := state.CurrentThread; state.Err != nil || th == nil || th.GoroutineID != g {
-					b.Fatalf("%s: stop %+v (%v), want goroutine %d", d.name, th, state.Err, g)
-				}
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "hits/s")
-			c.Detach(false)
-		})
-	}
+	goroutine := map[string]int64{}
+	runs := pairedSessions(b, bin, []string{"-workers", "2"}, func(name string, c *rpc2.RPCClient) {
+		g := spinningGoroutine(b, c)
+		goroutine[name] = g
+		bp, loc := &api.Breakpoint{}, fmt.Sprintf("preempt:entry@g%d", g)
+		if name != "dlvx" {
+			bp.Cond, loc = fmt.Sprintf("runtime.curg.goid == %d", g), "runtime.asyncPreempt"
+		}
+		if _, err := c.CreateBreakpointWithExpr(bp, loc, nil, false); err != nil {
+			b.Fatalf("%s: break %s: %v", name, loc, err)
+		}
+	})
+	loopPaired(b, runs, func(r *pairedRun, st *api.DebuggerState) {
+		if th := st.CurrentThread; st.Err != nil || th == nil || th.GoroutineID != goroutine[r.name] {
+			b.Fatalf("%s: stop %+v (%v), want goroutine %d", r.name, th, st.Err, goroutine[r.name])
+		}
+	})
 }
 
 // guardianWindow is the guardian's report of its own window, from the
