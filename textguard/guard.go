@@ -1,12 +1,14 @@
 package textguard
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"sync"
 
 	"github.com/go-delve/delve/pkg/proc"
+	"golang.org/x/sys/unix"
 )
 
 // A Guardian is a running guardian process that a Guard can retire.
@@ -23,8 +25,9 @@ type Guard struct {
 	// Applies reports whether the process pid is guarded.
 	Applies func(pid int) bool
 	// StartGuardian, when set, starts a guardian for the journal file of
-	// a process, at its first resume.
-	StartGuardian func(journal string) (Guardian, error)
+	// a process, at its first resume, given the process's /proc/PID/mem
+	// opened for writing (nil when it could not be opened).
+	StartGuardian func(journal string, mem *os.File) (Guardian, error)
 	// Warn reports a failure that does not stop the session.
 	Warn func(msg string)
 
@@ -90,7 +93,8 @@ func (g *Guard) newSession(t *proc.Target) *session {
 	}}
 	s.text = delveMem{t}
 	if m, err := OpenMem(id); err == nil {
-		s.mem, s.text = m, m
+		s.mem = m
+		s.text = &memOrDelve{mem: m, delve: delveMem{t}}
 	}
 	return s
 }
@@ -233,7 +237,11 @@ func (g *Guard) startGuardian(s *session) {
 	if s.guardian != nil || !s.journal.exists() || g.StartGuardian == nil {
 		return
 	}
-	gd, err := g.StartGuardian(s.journal.path)
+	var mem *os.File
+	if s.mem != nil {
+		mem = s.mem.f
+	}
+	gd, err := g.StartGuardian(s.journal.path, mem)
 	if err != nil {
 		g.warn(fmt.Sprintf("no guardian for %v: %v", s.id, err))
 		g.StartGuardian = nil // one warning per session is enough
@@ -246,6 +254,28 @@ func (g *Guard) startGuardian(s *session) {
 type textRW interface {
 	Read(b []byte, addr uint64) error
 	Write(b []byte, addr uint64) error
+}
+
+// memOrDelve reads through /proc/PID/mem, and writes there until the
+// kernel refuses a write (a kernel booted with proc_mem.force_override=never
+// refuses writes to read-only text), then through Delve.
+type memOrDelve struct {
+	mem     *Mem
+	delve   delveMem
+	refused bool
+}
+
+func (m *memOrDelve) Read(b []byte, addr uint64) error { return m.mem.Read(b, addr) }
+
+func (m *memOrDelve) Write(b []byte, addr uint64) error {
+	if !m.refused {
+		err := m.mem.Write(b, addr)
+		if err == nil || !(errors.Is(err, unix.EIO) || errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)) {
+			return err
+		}
+		m.refused = true
+	}
+	return m.delve.Write(b, addr)
 }
 
 // delveMem is a process's memory through Delve (ptrace, on its thread):

@@ -31,6 +31,7 @@ type rig struct {
 	resumes int
 	stops   int
 	started []string // journals a guardian was started for
+	mems    []string // what its memory file names
 	retired int
 }
 
@@ -47,8 +48,13 @@ func newRig(t testing.TB, args ...string) *rig {
 	r.g = &Guard{
 		Applies: func(int) bool { return true }, // a child of the test: dlvx would not guard it
 		Warn:    func(msg string) { t.Errorf("guard warning: %s", msg) },
-		StartGuardian: func(journal string) (Guardian, error) {
+		StartGuardian: func(journal string, mem *os.File) (Guardian, error) {
 			r.started = append(r.started, journal)
+			link := "none"
+			if mem != nil {
+				link, _ = os.Readlink("/proc/self/fd/" + strconv.Itoa(int(mem.Fd())))
+			}
+			r.mems = append(r.mems, link)
 			return fakeGuardian{r}, nil
 		},
 	}
@@ -164,6 +170,9 @@ func TestGuardStopsClean(t *testing.T) {
 	if len(r.started) != 1 || r.started[0] != Path(r.id) {
 		t.Errorf("guardians started for %q, want one for %s", r.started, Path(r.id))
 	}
+	if want := "/proc/" + strconv.Itoa(r.id.PID) + "/mem"; len(r.mems) != 1 || r.mems[0] != want {
+		t.Errorf("guardian given memory files %q, want %s", r.mems, want)
+	}
 	if err := r.grp.Continue(); err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +263,30 @@ func TestGuardJournalBeforeInstruction(t *testing.T) {
 		t.Errorf("no instruction written in main.work inside Continue (armed %#x): the test did not see Delve add one", chk.armed)
 	}
 	r.checkClean("after the step")
+}
+
+// TestGuardWritesThroughDelveWhenRefused: once /proc/PID/mem refuses a
+// write (EIO, as a kernel that forbids forced writes answers), the guard
+// writes through Delve, and the breakpoints still work.
+func TestGuardWritesThroughDelveWhenRefused(t *testing.T) {
+	r := newRig(t, slowWorker...)
+	m, ok := r.session().text.(*memOrDelve)
+	if !ok {
+		t.Fatalf("session writes through %T, want /proc/PID/mem first", r.session().text)
+	}
+	if err := m.Write([]byte{0xcc}, 0x10); err == nil || !m.refused { // unmapped: EIO
+		t.Fatalf("write at an unmapped address: %v, refused %v", err, m.refused)
+	}
+	bp := r.breakAt("main.work", "")
+	for i := 0; i < 2; i++ {
+		if err := r.grp.Continue(); err != nil {
+			t.Fatal(err)
+		}
+		if pc := mustPC(t, r.p); pc != bp.Addr {
+			t.Fatalf("stopped at %#x, want the breakpoint at %#x", pc, bp.Addr)
+		}
+		r.checkClean("at a stop")
+	}
 }
 
 func mustPC(t *testing.T, p *proc.Target) uint64 {

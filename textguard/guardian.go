@@ -27,9 +27,14 @@ type guardianProc struct {
 
 // SpawnGuardian starts "self args... journal" as a guardian: in its own
 // session and process group (a signal to the debugger's group does not
-// reach it), with the read end of its pipe as file descriptor 3 and the
-// debugger's standard error for its one-line report.
-func SpawnGuardian(self string, args []string, journal string) (Guardian, error) {
+// reach it), with the read end of its pipe as file descriptor 3, mem (the
+// process's /proc/PID/mem the debugger opened, or nil) as 4, and the
+// debugger's standard error for its one-line report. With mem, the
+// guardian needs no permission of its own on the process: Yama's
+// ptrace_scope 1 refuses a guardian, which is no ancestor of the process,
+// the open of /proc/PID/mem, not the writes through a file opened by
+// the debugger.
+func SpawnGuardian(self string, args []string, journal string, mem *os.File) (Guardian, error) {
 	r, w, err := os.Pipe() // close-on-exec: nothing else the debugger starts holds it
 	if err != nil {
 		return nil, fmt.Errorf("start guardian: %w", err)
@@ -37,6 +42,9 @@ func SpawnGuardian(self string, args []string, journal string) (Guardian, error)
 	defer r.Close()
 	cmd := exec.Command(self, append(args, journal)...)
 	cmd.ExtraFiles = []*os.File{r}
+	if mem != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, mem)
+	}
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
@@ -45,6 +53,16 @@ func SpawnGuardian(self string, args []string, journal string) (Guardian, error)
 	}
 	go cmd.Wait() // reap it whenever it ends
 	return &guardianProc{cmd: cmd, pipe: w}, nil
+}
+
+// InheritedMem returns the file descriptor fd when it is the
+// /proc/PID/mem of pid, as SpawnGuardian passes it, else nil.
+func InheritedMem(fd uintptr, pid int) *os.File {
+	link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+	if err != nil || link != fmt.Sprintf("/proc/%d/mem", pid) {
+		return nil
+	}
+	return os.NewFile(fd, link)
 }
 
 // Retire tells the guardian its job is over and closes the pipe.
@@ -64,10 +82,11 @@ type GuardianReport struct {
 
 // RunGuardian is the guardian's body: it waits on pipe (the read end the
 // debugger's death closes) and on the process of the journal at path,
-// restores the journal's bytes when the debugger dies, and removes the
-// journal when its job is over. It refuses a process whose identity is not
-// the journal's.
-func RunGuardian(path string, pipe *os.File) (GuardianReport, error) {
+// restores the journal's bytes when the debugger dies, through mem when
+// the debugger passed it (see InheritedMem; nil: it opens /proc/PID/mem
+// itself), and removes the journal when its job is over. It refuses a
+// process whose identity is not the journal's.
+func RunGuardian(path string, pipe *os.File, mem func(pid int) *os.File) (GuardianReport, error) {
 	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
 	j, err := ReadJournal(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -108,12 +127,20 @@ func RunGuardian(path string, pipe *os.File) (GuardianReport, error) {
 		return GuardianReport{Target: j.Target}, err
 	}
 	j = latest
-	res, err := RestoreJournal(j)
+	var res RestoreResult
+	if f := mem(j.Target.PID); f != nil {
+		m := &Mem{f: f, id: j.Target}
+		res, err = m.Restore(j.Entries)
+		m.Close()
+	} else {
+		res, err = RestoreJournal(j)
+	}
 	rep := GuardianReport{Target: j.Target, Result: res, Window: time.Since(died)}
-	if err != nil && !j.Target.Alive() {
-		// A thread ran into an instruction as the debugger died, before
-		// any restore could be made: the process ended, its journal
-		// means nothing now.
+	if err != nil && (!j.Target.Alive() || exitsWithin(pidfd, time.Second)) {
+		// The process ended (killed, or a thread ran into an instruction
+		// as the debugger died) before the restore: its journal means
+		// nothing now. Still running but being killed, it looks alive:
+		// the pidfd says when it ends.
 		os.Remove(path)
 		rep.TargetExited = true
 		return rep, fmt.Errorf("%v ended before its text could be restored", j.Target)
@@ -122,6 +149,20 @@ func RunGuardian(path string, pipe *os.File) (GuardianReport, error) {
 		os.Remove(path) // nothing left for the doctor to explain
 	}
 	return rep, err
+}
+
+// exitsWithin reports whether the process of pidfd ends within d: a
+// restore that failed on a process being killed is no failure to report.
+func exitsWithin(pidfd int, d time.Duration) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	deadline := time.Now().Add(d)
+	for {
+		n, err := unix.Poll(fds, int(time.Until(deadline).Milliseconds()))
+		if errors.Is(err, unix.EINTR) && time.Now().Before(deadline) {
+			continue
+		}
+		return err == nil && n > 0
+	}
 }
 
 type guardianEvent int

@@ -21,22 +21,24 @@ func installTextGuard() {
 		Warn:    func(msg string) { fmt.Fprintf(os.Stderr, "dlvx: breakpoint guard: %s\n", msg) },
 	}
 	if self, err := os.Executable(); err == nil {
-		g.StartGuardian = func(journal string) (textguard.Guardian, error) {
-			return textguard.SpawnGuardian(self, []string{guardianCmd}, journal)
+		g.StartGuardian = func(journal string, mem *os.File) (textguard.Guardian, error) {
+			return textguard.SpawnGuardian(self, []string{guardianCmd}, journal, mem)
 		}
 	}
 	proc.BreakpointText = g.Hooks()
 }
 
 // guardianCommand is the hidden "dlvx __guardian JOURNAL" the guard starts,
-// with its pipe as file descriptor 3.
+// with its pipe as file descriptor 3 and, when dlvx could open it, the
+// process's /proc/PID/mem as 4.
 func guardianCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:    guardianCmd + " JOURNAL",
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		Run: func(cmd *cobra.Command, args []string) {
-			rep, err := textguard.RunGuardian(args[0], os.NewFile(3, "guardian-pipe"))
+			mem := func(pid int) *os.File { return textguard.InheritedMem(4, pid) }
+			rep, err := textguard.RunGuardian(args[0], os.NewFile(3, "guardian-pipe"), mem)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "dlvx guardian: %v\n", err)
 				os.Exit(1)

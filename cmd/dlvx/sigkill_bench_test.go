@@ -19,47 +19,30 @@ import (
 // BenchmarkAttachedPreemptFiltered is BenchmarkPreemptEntryFiltered on an
 // attached process, where dlvx removes its instructions at every stop and
 // journals them: dlvx's preempt:entry@gN against upstream dlv's
-// runtime.asyncPreempt with the condition runtime.curg.goid == N. The hits
-// on the other goroutine are evaluated and skipped inside Continue, so
-// only the filtered stops pay for the text writes. scripts/bench-sigkill.sh
-// prints the ratio.
+// runtime.asyncPreempt with the condition runtime.curg.goid == N, paired
+// stop by stop. The hits on the other goroutine are evaluated and skipped
+// inside Continue, so only the filtered stops pay for the text writes. It
+// reports each one's median time per filtered stop and the ratio.
 func BenchmarkAttachedPreemptFiltered(b *testing.B) {
 	fixtures.Long(b, "starts debuggers")
 	bin := fixtures.Build(b, "spin", fixtures.NoOpt)
-	for _, d := range []struct{ name, loc string }{
-		{"upstream", "runtime.asyncPreempt"},
-		{"dlvx", "preempt:entry@g%d"},
-	} {
-		b.Run(d.name, func(b *testing.B) {
-			debugger := dlvxBin
-			if d.name == "upstream" {
-				debugger = upstreamDlv(b)
-			}
-			tg := fixtures.StartReady(b, bin, "-workers", "2")
-			srv := startServer(b, debugger, "attach", strconv.Itoa(tg.PID), "--headless", "--api-version", "2")
-			c := rpc2.NewClient(srv.addr)
-			g := spinningGoroutine(b, c)
-			bp, loc := &api.Breakpoint{}, d.loc
-			if d.name == "dlvx" {
-				loc = fmt.Sprintf(d.loc, g)
-			} else {
-				bp.Cond = fmt.Sprintf("runtime.curg.goid == %d", g)
-			}
-			if _, err := c.CreateBreakpointWithExpr(bp, loc, nil, false); err != nil {
-				b.Fatalf("%s: break %s: %v", d.name, loc, err)
-			}
-			b.ResetTimer()
-			for b.Loop() {
-				state := <-c.Continue()
-				if th := state.CurrentThread; state.Err != nil || th == nil || th.GoroutineID != g {
-					b.Fatalf("%s: stop %+v (%v), want goroutine %d", d.name, th, state.Err, g)
-				}
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "hits/s")
-			c.Detach(false)
-		})
-	}
+	goroutine := map[string]int64{}
+	runs := pairedSessions(b, bin, []string{"-workers", "2"}, func(name string, c *rpc2.RPCClient) {
+		g := spinningGoroutine(b, c)
+		goroutine[name] = g
+		bp, loc := &api.Breakpoint{}, fmt.Sprintf("preempt:entry@g%d", g)
+		if name != "dlvx" {
+			bp.Cond, loc = fmt.Sprintf("runtime.curg.goid == %d", g), "runtime.asyncPreempt"
+		}
+		if _, err := c.CreateBreakpointWithExpr(bp, loc, nil, false); err != nil {
+			b.Fatalf("%s: break %s: %v", name, loc, err)
+		}
+	})
+	loopPaired(b, runs, func(r *pairedRun, st *api.DebuggerState) {
+		if th := st.CurrentThread; st.Err != nil || th == nil || th.GoroutineID != goroutine[r.name] {
+			b.Fatalf("%s: stop %+v (%v), want goroutine %d", r.name, th, st.Err, goroutine[r.name])
+		}
+	})
 }
 
 // guardianWindow is the guardian's report of its own window, from the
@@ -69,13 +52,16 @@ var guardianWindow = regexp.MustCompile(`restored \d+ breakpoint instruction\(s\
 // BenchmarkDeathToRestore measures, per op, a headless dlvx attached with
 // an armed breakpoint (on a function the target never calls) killed with
 // SIGKILL: from the kill to the moment the process's text holds its
-// original byte again, polled through /proc/PID/mem. It reports the
-// median (death-to-restore-µs) and the guardian's own median window
-// (guardian-µs: from the pipe's end to the restored text).
+// original byte again, polled through /proc/PID/mem every 100µs (a busy
+// poll would take the CPU the guardian needs on a small machine). It
+// reports the medians of that window (death-to-restore-µs), of the kill
+// to dlvx reaped (reaped-µs: the kernel's teardown, after which the
+// guardian's pipe has ended) and of the guardian's own window
+// (guardian-µs: from its wake-up to the restored text).
 func BenchmarkDeathToRestore(b *testing.B) {
 	fixtures.Long(b, "starts debuggers")
 	bin := fixtures.Build(b, "worker", fixtures.NoOpt)
-	var windows, reported []time.Duration
+	var windows, reaped, reported []time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		tg := fixtures.StartReady(b, bin, "-n", "100000000", "-pause", "10ms")
@@ -95,26 +81,26 @@ func BenchmarkDeathToRestore(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		srv.cmd.Process.Signal(syscall.SIGKILL)
+		gone := make(chan time.Duration, 1)
+		go func() { srv.cmd.Process.Wait(); gone <- time.Since(start) }()
 		waitByte(b, mem, bp.Addr, func(v byte) bool { return v != 0xcc })
 		windows = append(windows, time.Since(start))
 		b.StopTimer()
+		reaped = append(reaped, <-gone)
 		mem.Close()
-		srv.cmd.Wait()
-		if m := guardianWindow.FindStringSubmatch(srv.out.String()); m != nil {
-			if d, err := time.ParseDuration(m[1]); err == nil {
-				reported = append(reported, d)
-			}
-		}
+		waitGuardianReport(b, srv.out, &reported)
 		tg.Cmd.Process.Kill()
 		tg.Cmd.Wait()
 	}
 	b.ReportMetric(medianMicros(windows), "death-to-restore-µs")
+	b.ReportMetric(medianMicros(reaped), "reaped-µs")
 	if len(reported) > 0 {
 		b.ReportMetric(medianMicros(reported), "guardian-µs")
 	}
 }
 
-// waitByte polls the byte at addr until ok accepts it, for at most 10s.
+// waitByte polls the byte at addr every 100µs until ok accepts it, for at
+// most 10s.
 func waitByte(b *testing.B, mem *os.File, addr uint64, ok func(byte) bool) {
 	buf := make([]byte, 1)
 	deadline := time.Now().Add(10 * time.Second)
@@ -128,6 +114,22 @@ func waitByte(b *testing.B, mem *os.File, addr uint64, ok func(byte) bool) {
 		if time.Now().After(deadline) {
 			b.Fatalf("byte at %#x still %#x after 10s", addr, buf[0])
 		}
+		time.Sleep(100 * time.Microsecond) // the measurement's resolution
+	}
+}
+
+// waitGuardianReport waits up to 10s for the guardian's line in out and
+// appends its window to ds.
+func waitGuardianReport(b *testing.B, out *lockedBuffer, ds *[]time.Duration) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := guardianWindow.FindStringSubmatch(out.String()); m != nil {
+			if d, err := time.ParseDuration(m[1]); err == nil {
+				*ds = append(*ds, d)
+			}
+			return
+		}
+		time.Sleep(time.Millisecond) // bounded polling: the line comes from another process
 	}
 }
 
