@@ -43,9 +43,10 @@ func main() {
 	workers := flag.Int("workers", 2, "spinning goroutines")
 	limit := flag.Duration("for", 0, "exit after this long (0: run until killed)")
 	report := flag.Bool("report", false, "with -for: print the loop iterations per second at exit")
+	chunk := flag.Int("chunk", reportChunk, "with -report: iterations per call of spin")
 	flag.Parse()
-	if *report && *limit <= 0 {
-		fmt.Fprintln(os.Stderr, "spin: -report needs -for")
+	if *report && *limit <= 0 || *chunk <= 0 {
+		fmt.Fprintln(os.Stderr, "spin: -report needs -for, and -chunk a positive count")
 		os.Exit(2)
 	}
 	fmt.Printf("ready %d\n", os.Getpid())
@@ -53,7 +54,7 @@ func main() {
 	go churn()
 	for w := 0; w < *workers; w++ {
 		if *report {
-			go count()
+			go count(*chunk)
 			continue
 		}
 		go func() {

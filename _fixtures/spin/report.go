@@ -21,10 +21,13 @@ import (
 // runs on, and is charged to, the thread it interrupts).
 // scripts/bench-trace.sh reads the line.
 
-// reportChunk is the iterations of one call of spin under -report: about a
-// millisecond on an idle core, so the count (whole chunks) is fine-grained
-// over a run of seconds, while a preemption request (the signal arrives
-// within microseconds) still nearly always finds the goroutine in the loop.
+// reportChunk is the default iterations of one call of spin under -report
+// (-chunk sets it): about a millisecond on an idle core, so the count
+// (whole chunks) is fine-grained over a run of seconds, while a preemption
+// request (the signal arrives within microseconds) still nearly always
+// finds the goroutine in the loop. A small -chunk makes main.spin's entry
+// a location hit millions of times a second, which measures a tracer's
+// own capacity rather than the runtime's preemption rate.
 const reportChunk = 1 << 20
 
 // iterations counts the spin iterations done under -report.
@@ -38,14 +41,14 @@ var workerThreads struct {
 
 // count is a worker under -report: it spins in chunks, counting each, on
 // a thread of its own.
-func count() {
+func count(chunk int) {
 	runtime.LockOSThread()
 	workerThreads.Lock()
 	workerThreads.tids = append(workerThreads.tids, syscall.Gettid())
 	workerThreads.Unlock()
 	for {
-		x := spin(reportChunk)
-		iterations.Add(reportChunk)
+		x := spin(chunk)
+		iterations.Add(int64(chunk))
 		sink = append(sink[:0], byte(x))
 	}
 }
