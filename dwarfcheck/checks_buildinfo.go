@@ -14,7 +14,7 @@ import (
 var GoBinary = &Check{
 	Name:     "go-binary",
 	Doc:      "report executables that are not Go programs\n\nLooks for the .go.buildinfo and .gopclntab sections and the Go build information.",
-	Requires: []*Check{ELFHeaders},
+	Requires: []*Check{ExecutableType},
 	Run:      goBinary,
 }
 

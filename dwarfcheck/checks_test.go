@@ -57,7 +57,7 @@ func TestBuildInfoSettings(t *testing.T) {
 	in := withBuildInfo(bin, bi)
 	in.Source = t.TempDir()
 	in.GitHead = func(string) (string, bool, error) { return "fedc9876", false, nil }
-	res, err := finding.Run(in, []*Check{ELFHeaders, GoBinary, BuildInfoPresent, Race, Experiments, Stale}, finding.Options{})
+	res, err := finding.Run(in, []*Check{ELFHeaders, ExecutableType, GoBinary, BuildInfoPresent, Race, Experiments, Stale}, finding.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,9 @@ type Check = finding.Check[*Input]
 // check comes after the checks it requires.
 var BinaryChecks = []*Check{
 	ELFHeaders,
+	ExecutableType,
 	GoBinary,
+	FunctionTable,
 	Architecture,
 	DWARFPresent,
 	AsyncPreemptControl,
