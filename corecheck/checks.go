@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/dlvx/dlvx/dwarfcheck"
@@ -140,8 +141,16 @@ func summary(src string, c *Core) finding.Finding {
 	if d := c.Delve; d != nil {
 		f.Evidence = append(f.Evidence, finding.Evidencef(src, "written by Delve %s's dump: %s/%s, pid %d", d.Version, d.GOOS, d.GOARCH, d.PID))
 	}
+	gcore := slices.ContainsFunc(c.NoteList, func(n Note) bool { return n.Name == "GDB" })
+	if gcore {
+		f.Evidence = append(f.Evidence, finding.Evidencef(src, "written by gdb (gcore): a GDB note; a snapshot of a live process, not a crash"))
+	}
 	if s := c.Signal; s != nil {
-		f.Evidence = append(f.Evidence, finding.Evidencef(src, "NT_SIGINFO: ended by signal %d (%s), code %d, address %#x", s.Signo, signalName(s.Signo), s.Code, s.Addr))
+		verb := "ended by"
+		if gcore {
+			verb = "stopped with"
+		}
+		f.Evidence = append(f.Evidence, finding.Evidencef(src, "NT_SIGINFO: %s signal %d (%s), code %d, address %#x", verb, s.Signo, signalName(s.Signo), s.Code, s.Addr))
 	}
 	f.Evidence = append(f.Evidence, finding.Evidencef(src, "%d threads: Delve's threads command lists them", len(c.Threads)))
 	return f
@@ -149,7 +158,7 @@ func summary(src string, c *Core) finding.Finding {
 
 // signalName names the signals a crash ends with.
 func signalName(n int) string {
-	names := map[int]string{4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 3: "SIGQUIT", 31: "SIGSYS"}
+	names := map[int]string{4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 3: "SIGQUIT", 19: "SIGSTOP", 31: "SIGSYS"}
 	if s, ok := names[n]; ok {
 		return s
 	}

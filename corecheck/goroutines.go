@@ -1,8 +1,6 @@
 package corecheck
 
 import (
-	"bytes"
-	"debug/elf"
 	"errors"
 
 	"github.com/dlvx/dlvx/dwarfcheck"
@@ -75,56 +73,18 @@ func (in *Input) countGoroutines() []finding.Finding {
 		finding.Evidencef(in.CorePath, "runtime.allglen = %d at %#x; runtime.allgs' array at %#x is in the core", n, lenAddr+base, ptr))}
 }
 
-// symbol returns the link-time address of an ELF symbol. It scans the
-// raw symbol table instead of decoding every symbol (debug/elf's Symbols
-// allocates a string per symbol: tens of MiB for a large program).
+// symbol returns the link-time address of an ELF symbol, looked up with
+// the others countGoroutines reads in one pass over the symbol table.
 func (e *exeFile) symbol(name string) (uint64, bool) {
 	if e.syms == nil {
-		e.syms = scanSymbols(e.f, "runtime.allglen", "runtime.allgs")
+		e.syms = map[string]uint64{}
+		syms, _ := dwarfcheck.LookupSymbols(e.f, "runtime.allglen", "runtime.allgs")
+		for n, s := range syms {
+			e.syms[n] = s[0].Value
+		}
 	}
 	v, ok := e.syms[name]
 	return v, ok
-}
-
-// scanSymbols returns the values of the named symbols of f's .symtab.
-func scanSymbols(f *elf.File, names ...string) map[string]uint64 {
-	out := map[string]uint64{}
-	symtab, strtab := f.Section(".symtab"), f.Section(".strtab")
-	if symtab == nil || strtab == nil {
-		return out
-	}
-	syms, err := symtab.Data()
-	if err != nil {
-		return out
-	}
-	strs, err := strtab.Data()
-	if err != nil {
-		return out
-	}
-	size, valueAt := 24, 8
-	if f.Class == elf.ELFCLASS32 {
-		size, valueAt = 16, 4
-	}
-	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
-	}
-	for i := size; i+size <= len(syms); i += size {
-		at := int(f.ByteOrder.Uint32(syms[i:]))
-		if at >= len(strs) {
-			continue
-		}
-		end := bytes.IndexByte(strs[at:], 0)
-		if end < 0 || !want[string(strs[at:at+end])] {
-			continue
-		}
-		if size == 24 {
-			out[string(strs[at:at+end])] = f.ByteOrder.Uint64(syms[i+valueAt:])
-		} else {
-			out[string(strs[at:at+end])] = uint64(f.ByteOrder.Uint32(syms[i+valueAt:]))
-		}
-	}
-	return out
 }
 
 // binary returns the executable's view for the binary checks, made on

@@ -148,6 +148,19 @@ func (c *Core) ExeMapping() (MappedFile, bool) {
 	return MappedFile{}, false
 }
 
+// MemPageSize returns the process's page size: AT_PAGESZ, else NT_FILE's
+// unit when it is a plausible page size (gdb's gcore writes 1 there and
+// offsets in bytes), else 4096.
+func (c *Core) MemPageSize() uint64 {
+	if v, ok := c.Aux(AtPageSz); ok && v >= 512 && v <= 1<<16 {
+		return v
+	}
+	if c.PageSize >= 512 && c.PageSize <= 1<<16 {
+		return c.PageSize
+	}
+	return 4096
+}
+
 // firstMapping returns the mapping of path at file offset 0.
 func (c *Core) firstMapping(path string) (MappedFile, bool) {
 	for _, f := range c.Files {
@@ -165,11 +178,7 @@ func (c *Core) ExeImage() (*Image, MappedFile, error) {
 	if !ok {
 		return nil, m, errors.New("no NT_FILE mapping of the executable")
 	}
-	page := c.PageSize
-	if page == 0 || page > 1<<16 {
-		page = 4096
-	}
-	buf := make([]byte, min64(page, m.End-m.Start))
+	buf := make([]byte, min64(c.MemPageSize(), m.End-m.Start))
 	if err := c.ReadMemory(buf, m.Start); err != nil {
 		return nil, m, err
 	}

@@ -66,7 +66,7 @@ func checkMatch(in *Input) ([]finding.Finding, error) {
 		f.Close()
 		return []finding.Finding{finding.New("ENV-CORE-MISMATCH", finding.EvidenceAt(in.exe, 0x10, "e_type %v: not an executable", f.Type))}, finding.ErrNotApplicable
 	}
-	page, err := firstPage(in.exe, c.PageSize)
+	page, err := firstPage(in.exe, c.MemPageSize())
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -200,9 +200,6 @@ func lowestLoad(im *Image) uint64 {
 // firstPage reads the first page of the executable, as many bytes as the
 // kernel copies into a core.
 func firstPage(path string, size uint64) ([]byte, error) {
-	if size == 0 || size > 1<<16 {
-		size = 4096
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

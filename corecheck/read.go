@@ -32,7 +32,7 @@ type Core struct {
 	Threads  []Thread     // one per NT_PRSTATUS (or Delve thread note)
 	Proc     *PsInfo      // NT_PRPSINFO, nil when absent
 	Files    []MappedFile // NT_FILE, in address order
-	PageSize uint64       // NT_FILE's page size
+	PageSize uint64       // NT_FILE's unit of file offsets: the page size from the kernel, 1 from gdb
 	Auxv     []AuxEntry   // NT_AUXV
 	Signal   *SigInfo     // NT_SIGINFO of the thread that got the signal
 	Delve    *DelveHeader // a core written by Delve's dump command
@@ -82,7 +82,7 @@ type PsInfo struct {
 // A MappedFile is one file mapping of NT_FILE.
 type MappedFile struct {
 	Start, End uint64
-	PageOff    uint64 // file offset in pages
+	PageOff    uint64 // file offset, in units of the core's PageSize
 	Path       string
 }
 
@@ -93,8 +93,9 @@ type AuxEntry struct {
 
 // Auxiliary vector tags the doctor reads.
 const (
-	AtPhdr  = 3
-	AtEntry = 9
+	AtPhdr   = 3
+	AtPageSz = 6
+	AtEntry  = 9
 )
 
 // SigInfo is the signal that ended the process (NT_SIGINFO).

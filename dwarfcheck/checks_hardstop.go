@@ -22,15 +22,16 @@ var HardStops = &Check{
 
 func hardStops(in *Input) ([]finding.Finding, error) {
 	f, _ := in.ELF()
-	syms, err := f.Symbols()
+	// An optimized build inlines runtime.Breakpoint and calls the
+	// assembly runtime.breakpoint (ABI0) directly.
+	names := []string{"runtime.Breakpoint", "runtime.breakpoint.abi0", "runtime.breakpoint"}
+	syms, err := LookupSymbols(f, names...)
 	if err != nil {
 		return nil, finding.ErrNotApplicable // no .symtab (-s): nothing to resolve calls against
 	}
-	// An optimized build inlines runtime.Breakpoint and calls the
-	// assembly runtime.breakpoint (ABI0) directly.
 	targets := map[uint64]bool{}
-	for _, name := range []string{"runtime.Breakpoint", "runtime.breakpoint.abi0", "runtime.breakpoint"} {
-		if a, ok := symbolAddr(syms, name); ok {
+	for _, name := range names {
+		if a, ok := symbolAddr(syms[name]); ok {
 			targets[a] = true
 		}
 	}
@@ -71,10 +72,10 @@ func hardStops(in *Input) ([]finding.Finding, error) {
 	return []finding.Finding{fd}, nil
 }
 
-// symbolAddr looks a symbol up in .symtab.
-func symbolAddr(syms []elf.Symbol, name string) (uint64, bool) {
+// symbolAddr returns the address of the first function among syms.
+func symbolAddr(syms []elf.Symbol) (uint64, bool) {
 	for _, s := range syms {
-		if s.Name == name && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+		if elf.ST_TYPE(s.Info) == elf.STT_FUNC {
 			return s.Value, true
 		}
 	}

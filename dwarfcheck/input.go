@@ -44,7 +44,8 @@ type Input struct {
 	dwarf lazy[*dwarf.Data]
 	units lazy[[]Unit]
 	files lazy[[]string]
-	sep   *elf.File // separate debug file, when DWARF came from one
+	sep   *elf.File   // separate debug file, when DWARF came from one
+	lines *lineSource // where Files streams line tables from; nil when dwarf holds them
 	stat  lazy[os.FileInfo]
 }
 
@@ -139,7 +140,8 @@ func (in *Input) BuildInfo() (*buildinfo.BuildInfo, error) {
 
 // DWARF returns the executable's DWARF data, from the separate debug file
 // Delve would load when the executable has none, or an error wrapping
-// ErrNoDWARF.
+// ErrNoDWARF. Its line tables may be left out (LineReader returns nil):
+// Files reads them.
 func (in *Input) DWARF() (*dwarf.Data, error) {
 	return in.dwarf.get(func() (*dwarf.Data, error) {
 		f, err := in.ELF()
@@ -149,45 +151,49 @@ func (in *Input) DWARF() (*dwarf.Data, error) {
 		if !HasDebugInfo(f) {
 			return in.separateDWARF(f)
 		}
-		d, err := readDWARF(f)
+		d, lines, err := readDWARF(f)
 		if err != nil {
 			return nil, fmt.Errorf("read DWARF of %s: %w", in.Path, err)
 		}
+		in.lines = lines
 		return d, nil
 	})
 }
 
 // readDWARF decompresses only the sections the checks read: compile unit
-// headers, line tables and what their attributes refer to. Skipping
-// location lists, frames and ranges saves memory compared with
-// (*elf.File).DWARF, which reads every section; decompressing the sections
-// in parallel saves time (zlib inflation dominates on large binaries).
-func readDWARF(f *elf.File) (*dwarf.Data, error) {
+// headers and what their attributes refer to. Skipping location lists,
+// frames and ranges saves memory compared with (*elf.File).DWARF, which
+// reads every section, and so does leaving the line tables to Files,
+// which streams them (lines); decompressing the sections in parallel
+// saves time (zlib inflation dominates on large binaries).
+func readDWARF(f *elf.File) (*dwarf.Data, *lineSource, error) {
 	for _, s := range f.Sections {
 		if strings.HasPrefix(s.Name, ".zdebug_") {
-			return f.DWARF() // legacy compression: let debug/elf handle it
+			d, err := f.DWARF() // legacy compression: let debug/elf handle it
+			return d, nil, err
 		}
 	}
 	if f.Type == elf.ET_REL {
-		return f.DWARF() // relocations: let debug/elf apply them
+		d, err := f.DWARF() // relocations: let debug/elf apply them
+		return d, nil, err
 	}
-	names := []string{"abbrev", "info", "line", "str", "addr", "line_str", "str_offsets"}
+	names := []string{"abbrev", "info", "str", "addr", "line_str", "str_offsets"}
 	data, err := decompressAll(f, names)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	d, err := dwarf.New(data["abbrev"], nil, nil, data["info"], data["line"], nil, nil, data["str"])
+	d, err := dwarf.New(data["abbrev"], nil, nil, data["info"], nil, nil, nil, data["str"])
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, name := range []string{"addr", "line_str", "str_offsets"} {
 		if b, ok := data[name]; ok {
 			if err := d.AddSection(".debug_"+name, b); err != nil {
-				return nil, fmt.Errorf("section .debug_%s: %w", name, err)
+				return nil, nil, fmt.Errorf("section .debug_%s: %w", name, err)
 			}
 		}
 	}
-	return d, nil
+	return d, &lineSource{f: f, str: data["str"], lineStr: data["line_str"]}, nil
 }
 
 // HasDebugInfo reports whether f has a .debug_info or .zdebug_info section.

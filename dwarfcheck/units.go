@@ -122,6 +122,9 @@ func (in *Input) Files() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		if in.lines != nil {
+			return in.lines.streamFiles(units)
+		}
 		seen := map[string]bool{}
 		var files []string
 		for _, u := range units {
