@@ -214,10 +214,10 @@ func setupDumpable(in *SetupInput) ([]finding.Finding, error) {
 
 func setupTake(in *SetupInput) ([]finding.Finding, error) {
 	pid := strconv.Itoa(in.PID)
-	f := finding.New("ENV-CORE-TAKE", finding.Evidencef(in.src("status"), "VmRSS %s: a core of about that size", mib(in.rss)))
+	f := finding.New("ENV-CORE-TAKE", finding.Evidencef(in.src("status"), "VmRSS %s: a core of about that size from Delve's dump or the kernel", mib(in.rss)))
 	f.Fixes = []finding.Fix{
-		{Summary: "gcore (gdb) stops the process while it copies its memory, then lets it run", Command: []string{"gcore", "-o", "core", pid}},
-		{Summary: "or attach with dlvx and write a core with Delve's dump command, then detach (quit, answering n to kill)", Command: []string{"dlvx", "attach", pid}},
+		{Summary: "attach with dlvx and write a core with Delve's dump command, then detach (quit, answering n to kill)", Command: []string{"dlvx", "attach", pid}},
+		{Summary: "or gcore (gdb), which stops the process while it copies its memory; gdb 13 also writes the Go runtime's unused address-space reservations, as zeros: over 1 GiB for any Go program", Command: []string{"gcore", "-o", "core", pid}},
 	}
 	return []finding.Finding{f}, nil
 }

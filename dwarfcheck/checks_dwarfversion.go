@@ -30,11 +30,9 @@ func dwarfVersion(in *Input) ([]finding.Finding, error) {
 	if sec == nil {
 		return nil, finding.ErrNotApplicable // separate debug file or .zdebug: other checks speak
 	}
-	maxVersion, off, err := maxUnitVersion(sec.Open()) // decompresses SHF_COMPRESSED sections
-	if err != nil {
-		return nil, err
-	}
-	if maxVersion < 5 || in.ForeignDlv == nil {
+	// The dlv on PATH first: without an old one, the unit headers need
+	// not be read (that inflates .debug_info once more).
+	if in.ForeignDlv == nil {
 		return nil, nil
 	}
 	dlv, err := in.ForeignDlv()
@@ -46,6 +44,13 @@ func dwarfVersion(in *Input) ([]finding.Finding, error) {
 		return nil, nil // not a Go program: not a Delve we know about
 	}
 	if v, ok := goversion.Parse(bi.GoVersion); !ok || v.AfterOrEqual(firstDWARF5Go) {
+		return nil, nil
+	}
+	maxVersion, off, err := maxUnitVersion(sec.Open()) // decompresses SHF_COMPRESSED sections
+	if err != nil {
+		return nil, err
+	}
+	if maxVersion < 5 {
 		return nil, nil
 	}
 	fd := finding.New("ENV-DWARF5",

@@ -63,5 +63,5 @@ var coreCatalog = map[string]entry{
 	"ENV-CORE-SPACE": {SevWarn, "little free space where the core would go",
 		"A core is about as large as the memory the process uses. With less free space than that, the kernel writes a truncated core."},
 	"ENV-CORE-TAKE": {SevInfo, "how to take a core now",
-		"A core of the running process can be taken without a crash, and without stopping it for more than the copy: gcore (from gdb) or Delve's dump command."},
+		"A core of the running process can be taken without a crash, and without stopping it for more than the copy: Delve's dump command, or gcore (from gdb). gdb 13's gcore dumps every private anonymous mapping coredump_filter allows, the Go runtime's never-used PROT_NONE reservations included, as zeros (over 1 GiB); the kernel and Delve leave those out."},
 }

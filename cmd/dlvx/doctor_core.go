@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/dlvx/dlvx/corecheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
@@ -56,6 +57,7 @@ func runDoctorCore(stdout, stderr io.Writer, args []string, o doctorOptions) int
 			in.ExePath = args[0]
 		}
 		defer in.Close()
+		defer lowGCTarget()()
 		restore := muteDelveWarnings()
 		rep, err = corecheck.Doctor(in, corecheck.CoreChecks, corecheck.Options{
 			Options:      finding.Options{Severity: policy},
@@ -67,4 +69,23 @@ func runDoctorCore(stdout, stderr io.Writer, args []string, o doctorOptions) int
 		return fail(err)
 	}
 	return writeReport(stdout, stderr, rep, o)
+}
+
+// coreDoctorGCPercent is the garbage collector's target while the core
+// doctor runs. Its live heap is mostly one inflated .debug_info (10 MiB
+// for gopls), bytes the collector does not scan; the line tables streamed
+// past it are garbage that, at the default 100%, lets the heap double
+// before a collection. At 25% the peak is 8 MiB lower (gopls: 41 to
+// 33 MiB resident) for a few more collections of a small pointer graph
+// (bench-core measures the CPU).
+const coreDoctorGCPercent = 25
+
+// lowGCTarget sets coreDoctorGCPercent unless GOGC says otherwise, and
+// returns what restores the previous target.
+func lowGCTarget() func() {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(coreDoctorGCPercent)
+	return func() { debug.SetGCPercent(old) }
 }
