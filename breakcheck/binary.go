@@ -3,6 +3,7 @@ package breakcheck
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/dlvx/dlvx/dwarfcheck"
 	"github.com/dlvx/dlvx/preempt"
@@ -90,6 +91,8 @@ func loadDelve(in *dwarfcheck.Input) (*proc.BinaryInfo, error) {
 		return nil, fmt.Errorf("load %s: unsupported machine %v", in.Path, f.Machine)
 	}
 	bi := proc.NewBinaryInfo("linux", arch, false)
+	analysisLoads.Store(bi, struct{}{})
+	defer analysisLoads.Delete(bi)
 	// Entry == link-time entry keeps a PIE at its static addresses.
 	if err := bi.LoadBinaryInfo(in.Path, f.Entry, in.DebugInfoDirs); err != nil {
 		bi.Close()
@@ -160,4 +163,16 @@ func (b *delveTable) Close() error {
 		return b.bi.Close()
 	}
 	return nil
+}
+
+// analysisLoads holds the BinaryInfos loadDelve is loading.
+var analysisLoads sync.Map // *proc.BinaryInfo → struct{}
+
+// IsAnalysisLoad reports whether bi is being loaded by the doctor for its
+// own questions, not by a debugger. Delve's "no debug info found" warning
+// for such a load repeats what the doctor's BP-NODWARF says; cmd/dlvx
+// keeps it quiet (proc.NoDebugInfoWarning, patch 0015).
+func IsAnalysisLoad(bi *proc.BinaryInfo) bool {
+	_, ok := analysisLoads.Load(bi)
+	return ok
 }

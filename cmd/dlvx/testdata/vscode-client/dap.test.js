@@ -108,6 +108,12 @@ test('a stripped binary: the launch and the breakpoint say so', { timeout: 90_00
   assert.match(bp.message, /binary is stripped$/, "Delve's own message is not last");
   await dc.disconnectRequest({ terminateDebuggee: true });
   assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+  // vscode-go shows the adapter's stderr in the Debug Console: Delve's
+  // warning once (its own load), not again for the doctor's.
+  const warnings = srv.stderr().split('Warning: no debug info found').length - 1;
+  assert.strictEqual(warnings, 1, `Delve's "no debug info found" ${warnings} times:\n${srv.stderr()}`);
+  const toasts = outs.filter((o) => o.category === 'important');
+  assert.strictEqual(toasts.length, 1, `toasts: ${JSON.stringify(toasts)}`);
 });
 
 // checkPreemptedFrame checks, at a stop at preempt:entry, that the
