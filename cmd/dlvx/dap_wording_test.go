@@ -182,3 +182,27 @@ func TestDAPOneToastPerCause(t *testing.T) {
 		})
 	}
 }
+
+// A function breakpoint at one of dlvx's locations that the resolver
+// refuses (an offset inside an instruction or past the end, an unknown
+// hook) says so as dlvx, like every other message of the layer: once led
+// by "dlvx: ", with the resolver's reason.
+func TestDAPRefusedLocationSpeaksAsDlvx(t *testing.T) {
+	skipUnlessAMD64(t)
+	bin := fixtures.Build(t, "spin", fixtures.NoOpt)
+	names := []string{"main.spin+0x3", "main.spin+0x9999", "preempt:nope"}
+	es := runEditorSession(t, bin, nil, "", nil, names)
+	want := []string{
+		`dlvx: main.spin+0x3 is inside the `,
+		`dlvx: main.spin+0x9999 is past the end of main.spin`,
+		`dlvx: malformed location "preempt:nope": unknown preemption hook "nope"`,
+	}
+	if len(es.messages) != len(want) {
+		t.Fatalf("messages %q, want %d", es.messages, len(want))
+	}
+	for i, w := range want {
+		if msg := es.messages[i]; !strings.HasPrefix(msg, w) || strings.Count(msg, "dlvx: ") != 1 {
+			t.Errorf("%s: message %q, want it to start with %q, dlvx named once", names[i], msg, w)
+		}
+	}
+}

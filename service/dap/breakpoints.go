@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dlvx/dlvx/resolver"
 	godap "github.com/google/go-dap"
 )
 
@@ -79,6 +80,10 @@ func (s *session) explainBreakpoints(requestSeq int, content []byte) []byte {
 		if bps[i].Verified {
 			continue
 		}
+		if msg, ok := ownLocationMessage(req, i, bps[i].Message); ok {
+			bps[i].Message, changed = msg, true
+			continue
+		}
 		why, err := s.explain(req, i, binary)
 		if err != nil {
 			s.m.logf("dlvx dap: explain breakpoint %d: %v", i, err)
@@ -112,6 +117,25 @@ func (s *session) explain(req godap.Message, i int, binary string) (string, erro
 		}
 	}
 	return "", nil
+}
+
+// ownLocationMessage returns the message of function breakpoint i of req
+// led by "dlvx: " when its name is one of dlvx's locations (SYMBOL+OFF,
+// preempt:HOOK): Delve's message then carries dlvx's resolver's refusal
+// (an offset inside an instruction, an unknown hook), which speaks for
+// dlvx like the layer's other messages. ok is false for other breakpoints.
+func ownLocationMessage(req godap.Message, i int, msg string) (string, bool) {
+	r, ok := req.(*godap.SetFunctionBreakpointsRequest)
+	if !ok || i >= len(r.Arguments.Breakpoints) || msg == "" {
+		return "", false
+	}
+	if spec, err := resolver.Parse(r.Arguments.Breakpoints[i].Name); spec == nil && err == nil {
+		return "", false
+	}
+	if strings.HasPrefix(msg, "dlvx: ") {
+		return msg, true
+	}
+	return "dlvx: " + msg, true
 }
 
 // joinMessage puts the layer's verdict before Delve's text. A line of the
