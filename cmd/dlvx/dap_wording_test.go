@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -204,5 +205,55 @@ func TestDAPRefusedLocationSpeaksAsDlvx(t *testing.T) {
 		if msg := es.messages[i]; !strings.HasPrefix(msg, w) || strings.Count(msg, "dlvx: ") != 1 {
 			t.Errorf("%s: message %q, want it to start with %q, dlvx named once", names[i], msg, w)
 		}
+	}
+}
+
+// goRootSrc returns the standard library's source directory of the go
+// command that builds the fixtures.
+func goRootSrc(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	return filepath.Join(strings.TrimSpace(string(out)), "src")
+}
+
+// No toast for a cause the configuration handles: a -trimpath binary
+// launched with substitutePath rules that map every one of its files (the
+// module's and, through an empty "to", the standard library's) gets no
+// BP-TRIMPATH, and its breakpoints bind; rules that leave the standard
+// library unmapped still get it, once.
+func TestDAPTrimpathHandledByConfiguration(t *testing.T) {
+	bin := fixtures.Build(t, "breakcases", trimpathNoOpt)
+	dir := fixtures.Dir("breakcases")
+	src := filepath.Join(dir, "main.go")
+	loop := fixtures.Line(t, "breakcases", "main.go", "loop-call")
+	module := map[string]string{"from": dir, "to": "breakcases"}
+	std := map[string]string{"from": goRootSrc(t), "to": ""}
+	tests := []struct {
+		name   string
+		rules  []map[string]string
+		toasts int // important lines naming BP-TRIMPATH
+	}{
+		{"every file", []map[string]string{module, std}, 0},
+		{"module only", []map[string]string{module}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			es := runEditorSession(t, bin, map[string]any{"substitutePath": tc.rules}, src, []int{loop}, nil)
+			n := 0
+			for _, l := range es.important() {
+				if strings.Contains(l, "TRIMPATH") || strings.Contains(l, "trimpath") {
+					n++
+				}
+			}
+			if n != tc.toasts {
+				t.Errorf("%d important lines about -trimpath, want %d: %q", n, tc.toasts, es.important())
+			}
+			if len(es.messages) != 1 || es.messages[0] != "" {
+				t.Errorf("the breakpoint at main.go:%d did not bind: %q", loop, es.messages)
+			}
+		})
 	}
 }

@@ -34,6 +34,7 @@ type session struct {
 	core     coreVerdict        // the core doctor's cause, for a core launch's response
 	launched json.RawMessage    // the launch request's arguments, for the restart lint
 	attach   pendingAttach      // the local attach Delve has not answered
+	shown    causeSet           // the causes the session's reports showed
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {

@@ -76,6 +76,10 @@ test('-trimpath in buildFlags: the lint speaks before the build; without it the 
     assert.match(outs.map((o) => o.output).join(''), /evidence: dap:launch\.arguments\.buildFlags /, 'the evidence does not name the request attribute');
     // What VS Code and dlv show without the lint: an unverified breakpoint.
     const bp = (await dc.setBreakpointsRequest({ source: { path: location.path }, breakpoints: [{ line: location.line }] })).body.breakpoints[0];
+    // One toast for the one cause: the lint's, not the doctor's BP-TRIMPATH
+    // on the build nor Delve's trimpath warning on top.
+    const toasts = outs.filter((o) => o.category === 'important' && /trimpath/i.test(o.output));
+    assert.deepStrictEqual(toasts.map((o) => o.output.match(/(ENV|BP)-[A-Z-]+/)?.[0] ?? o.output), ['ENV-IDECONF-TRIMPATH']);
     assert.strictEqual(bp.verified, false, 'the editor path bound in a -trimpath build');
     console.log(`-trimpath: unverified breakpoint: ${bp.message}`);
     await endSession(dc, srv);
