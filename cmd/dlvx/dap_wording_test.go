@@ -3,6 +3,7 @@ package main
 import (
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,8 +105,11 @@ func checkEditorText(t *testing.T, what, text string) {
 		if !strings.HasPrefix(l, "fix:") && !strings.HasPrefix(l, "$ ") {
 			continue
 		}
+		words := strings.Fields(l)
 		for _, bad := range cliSyntax {
-			if strings.Contains(l, bad) {
+			// A flag is a word of its own: "-v" inside a path is no flag.
+			isFlag := strings.HasPrefix(bad, "-")
+			if isFlag && slices.Contains(words, bad) || !isFlag && strings.Contains(l, bad) {
 				t.Errorf("%s: a fix in command-line syntax (%q): %s", what, bad, l)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/dlvx/dlvx/resolver"
+	"github.com/go-delve/delve/pkg/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -76,6 +77,7 @@ func (s *session) explainBreakpoints(requestSeq int, content []byte) []byte {
 		bps = resp.Body.Breakpoints
 	}
 	changed := false
+	var ask []int // the unverified breakpoints the explainer is asked about
 	for i := range bps {
 		if bps[i].Verified {
 			continue
@@ -84,14 +86,25 @@ func (s *session) explainBreakpoints(requestSeq int, content []byte) []byte {
 			bps[i].Message, changed = msg, true
 			continue
 		}
-		why, err := s.explain(req, i, binary)
-		if err != nil {
-			s.m.logf("dlvx dap: explain breakpoint %d: %v", i, err)
+		ask = append(ask, i)
+	}
+	explainAll := func(ctx context.Context) {
+		for _, i := range ask {
+			why, err := s.explain(ctx, req, i, binary)
+			if err != nil {
+				s.m.logf("dlvx dap: explain breakpoint %d: %v", i, err)
+			}
+			if why != "" {
+				bps[i].Message = joinMessage(why, bps[i].Message)
+				changed = true
+			}
 		}
-		if why != "" {
-			bps[i].Message = joinMessage(why, bps[i].Message)
-			changed = true
-		}
+	}
+	ctx := withPathRules(context.Background(), s.target.Rules())
+	// From the tables Delve loaded for the session, under its target lock;
+	// without them (the target runs), the explainer loads its own.
+	if len(ask) > 0 && !s.withBinInfo(func(bi *proc.BinaryInfo) { explainAll(WithBinaryInfo(ctx, bi)) }) {
+		explainAll(ctx)
 	}
 	if !changed {
 		return content
@@ -104,8 +117,7 @@ func (s *session) explainBreakpoints(requestSeq int, content []byte) []byte {
 }
 
 // explain asks the explainer about breakpoint i of req.
-func (s *session) explain(req godap.Message, i int, binary string) (string, error) {
-	ctx := withPathRules(context.Background(), s.target.Rules())
+func (s *session) explain(ctx context.Context, req godap.Message, i int, binary string) (string, error) {
 	switch req := req.(type) {
 	case *godap.SetBreakpointsRequest:
 		if i < len(req.Arguments.Breakpoints) && req.Arguments.Source.Path != "" {

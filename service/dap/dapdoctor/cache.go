@@ -8,6 +8,7 @@ import (
 
 	"github.com/dlvx/dlvx/breakcheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/go-delve/delve/pkg/proc"
 )
 
 // maxCachedInputs bounds the executables a long-running server (headless
@@ -83,4 +84,32 @@ func (c *cachedInput) close() {
 	defer c.mu.Unlock()
 	c.closed = true
 	c.in.Close()
+}
+
+// A sessionInput is the Input over the BinaryInfo of the session's
+// debugger (breakcheck.SessionInput), kept while the session's debugger
+// has that BinaryInfo: a restart or another session loads a new one.
+type sessionInput struct {
+	mu sync.Mutex
+	bi *proc.BinaryInfo
+	in *dwarfcheck.Input
+}
+
+// use runs f on the Input over bi, serialised with every other use. The
+// caller holds the session's target lock.
+func (s *sessionInput) use(bi *proc.BinaryInfo, f func(*dwarfcheck.Input) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bi != bi {
+		if s.in != nil {
+			s.in.Close()
+		}
+		in, err := breakcheck.SessionInput(bi)
+		if err != nil {
+			s.bi, s.in = nil, nil
+			return err
+		}
+		s.bi, s.in = bi, in
+	}
+	return f(s.in)
 }

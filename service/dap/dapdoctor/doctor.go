@@ -19,7 +19,8 @@ import (
 // A Doctor is the DAP layer's Doctor and BreakpointExplainer. Its zero
 // value is ready to use; it is safe for concurrent use.
 type Doctor struct {
-	cache cache
+	cache   cache        // the doctor's own loads, by path
+	session sessionInput // over the session debugger's BinaryInfo
 }
 
 // Examine runs the doctor on the executable of a launch, or the attach
