@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -104,7 +105,9 @@ func (s *session) explainBreakpoints(requestSeq int, content []byte) []byte {
 	// From the tables Delve loaded for the session, under its target lock;
 	// without them (the target runs), the explainer loads its own.
 	if len(ask) > 0 && !s.withBinInfo(func(bi *proc.BinaryInfo) { explainAll(WithBinaryInfo(ctx, bi)) }) {
+		s.startProgress(requestSeq, "Reading the debug info of "+filepath.Base(binary), "for the breakpoint verdicts")
 		explainAll(ctx)
+		s.endProgress(requestSeq)
 	}
 	if !changed {
 		return content

@@ -35,6 +35,7 @@ type session struct {
 	launched json.RawMessage    // the launch request's arguments, for the restart lint
 	attach   pendingAttach      // the local attach Delve has not answered
 	shown    causeSet           // the causes the session's reports showed
+	progress progress           // the progress events the layer sends (progress.go)
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -138,9 +139,12 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 		if refusal != "" {
 			return nil, s.fail(*env.Seq, env.Command, ErrIDAttachRefused, refusal)
 		}
+		s.launchProgress(int(*env.Seq), env.Command, args)
 		if env.Command == "attach" {
 			s.watchAttach(*env.Seq, args)
 		}
+	case env.Type == "request" && env.Command == "initialize":
+		s.readProgressCapability(content)
 	case env.Type == "request" && env.Command == "restart":
 		s.lint(env.Command, content)
 	case env.Type == "request" && isBreakpointCommand(env.Command):
@@ -156,6 +160,9 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 // and returns the bytes to forward, nil to drop it (Delve's late answer to
 // an attach the layer gave up).
 func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
+	if env.Type == "response" && (env.Command == "launch" || env.Command == "attach") {
+		s.endProgress(int(env.RequestSeq))
+	}
 	switch {
 	case env.Type == "event" && env.Event == "process":
 		s.processStarted(content)

@@ -3,6 +3,7 @@ package dap
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,9 +52,23 @@ func TestExplainerGetsTheSessionsBinaryInfo(t *testing.T) {
 				start = startBound
 			}
 			c := start(t, m)
-			c.response(c.request("initialize", `{"adapterID":"go"}`))
-			c.response(c.request("launch", fmt.Sprintf(`{"mode":"exec","program":%q}`, worker)))
-			resp := c.response(c.request("setBreakpoints", `{"source":{"path":"/nowhere/main.go"},"breakpoints":[{"line":3}]}`))
+			c.response(c.request("initialize", `{"adapterID":"go","supportsProgressReporting":true}`))
+			launch := c.request("launch", fmt.Sprintf(`{"mode":"exec","program":%q}`, worker))
+			c.response(launch)
+			if got := progressOf(c, launch); !slices.Equal(got, []string{"progressStart", "progressEnd"}) {
+				t.Errorf("launch progress %q, want a start and an end", got)
+			}
+			set := c.request("setBreakpoints", `{"source":{"path":"/nowhere/main.go"},"breakpoints":[{"line":3}]}`)
+			resp := c.response(set)
+			// The explainer's own load, without the session's tables, is
+			// progress too.
+			wantProgress := []string{"progressStart", "progressEnd"}
+			if bound {
+				wantProgress = nil
+			}
+			if got := progressOf(c, set); !slices.Equal(got, wantProgress) {
+				t.Errorf("setBreakpoints progress %q, want %q", got, wantProgress)
+			}
 			bps := resp.(*godap.SetBreakpointsResponse).Body.Breakpoints
 			want := ""
 			if bound {
@@ -67,4 +82,30 @@ func TestExplainerGetsTheSessionsBinaryInfo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// progressOf returns the progress events received so far, in order, of
+// the progress started for request seq, and forgets them.
+func progressOf(c *dapClient, seq int) []string {
+	ids := map[string]bool{}
+	var got []string
+	kept := c.events[:0]
+	for _, e := range c.events {
+		switch ev := e.(type) {
+		case *godap.ProgressStartEvent:
+			if ev.Body.RequestId == seq {
+				ids[ev.Body.ProgressId] = true
+				got = append(got, ev.Event.Event)
+				continue
+			}
+		case *godap.ProgressEndEvent:
+			if ids[ev.Body.ProgressId] {
+				got = append(got, ev.Event.Event)
+				continue
+			}
+		}
+		kept = append(kept, e)
+	}
+	c.events = kept
+	return got
 }

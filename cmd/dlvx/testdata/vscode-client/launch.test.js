@@ -68,7 +68,16 @@ test('-trimpath in buildFlags: the lint speaks before the build; without it the 
   {
     const { dc, srv } = await startDAP(t, { cwd: ws });
     const outs = outputsOf(dc);
-    await launchOnly(dc, launchPackage(ws, { buildFlags: '-trimpath' }));
+    // VS Code reports progress: the build shows as one, ended before the
+    // launch response.
+    const progress = progressOf(dc);
+    const initialized = dc.waitForEvent('initialized');
+    await dc.initializeRequest({ adapterID: 'go', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsProgressReporting: true });
+    await dc.launchRequest(launchPackage(ws, { buildFlags: '-trimpath' }));
+    assert.deepStrictEqual(progress.map((p) => p.event), ['progressStart', 'progressEnd'], `progress events: ${JSON.stringify(progress)}`);
+    assert.match(progress[0].body.title, /^Building /);
+    assert.strictEqual(progress[1].body.progressId, progress[0].body.progressId);
+    await initialized;
     assertDoctorSaid(outs, ['ENV-IDECONF-TRIMPATH']);
     const lintAt = outs.findIndex((o) => o.category === 'important' && o.output.includes('ENV-IDECONF-TRIMPATH'));
     const buildAt = outs.findIndex((o) => o.output.startsWith('Building '));
@@ -86,10 +95,19 @@ test('-trimpath in buildFlags: the lint speaks before the build; without it the 
   }
   const { dc, srv } = await startDAP(t, { cwd: ws });
   const outs = outputsOf(dc);
+  const progress = progressOf(dc);
   await dc.hitBreakpoint(launchPackage(ws, {}), location);
   assert.deepStrictEqual(lintSaid(outs), [], 'the corrected configuration still draws findings');
+  assert.deepStrictEqual(progress, [], 'progress sent to a client that does not report it');
   await endSession(dc, srv);
 });
+
+// progressOf collects a client's progress events from now on.
+function progressOf(dc) {
+  const events = [];
+  for (const name of ['progressStart', 'progressUpdate', 'progressEnd']) dc.on(name, (e) => events.push(e));
+  return events;
+}
 
 test('a wrong substitutePath on an exec launch: the lint gives the rule; with it the breakpoint binds and is hit', { timeout: 90_000 }, async (t) => {
   const ws = workspace(t);
