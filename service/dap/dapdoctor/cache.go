@@ -3,6 +3,7 @@ package dapdoctor
 import (
 	"errors"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -66,6 +67,18 @@ func (d *cache) input(path string) (*cachedInput, error) {
 	}
 	d.inputs = append(d.inputs, c)
 	return c, nil
+}
+
+// drop forgets c and closes it once its users are done: what the doctor
+// read at launch (DWARF sections, unit tables) would otherwise stay live
+// for the whole session, and Go's heap grows by twice what stays live.
+func (d *cache) drop(c *cachedInput) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i := slices.Index(d.inputs, c); i >= 0 {
+		d.inputs = slices.Delete(d.inputs, i, i+1)
+		go c.close()
+	}
 }
 
 // use runs f on the Input, serialised with every other use, and returns

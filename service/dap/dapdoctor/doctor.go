@@ -51,6 +51,9 @@ func (d *Doctor) Examine(ctx context.Context, path string) (dap.Report, error) {
 		rep.Findings = unsaid(ctx, in, rep.Findings)
 		return nil
 	})
+	// The verdicts read the session's own tables (dap.BinaryInfo): keeping
+	// this Input would only hold memory through the session.
+	d.cache.drop(c)
 	if err != nil {
 		return dap.Report{}, err
 	}
