@@ -147,6 +147,7 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 		s.readProgressCapability(content)
 	case env.Type == "request" && env.Command == "restart":
 		s.lint(env.Command, content)
+		s.startProgress(int(*env.Seq), "Restarting", "a debug build is built again")
 	case env.Type == "request" && isBreakpointCommand(env.Command):
 		s.rememberBreakpoints(content)
 	}
@@ -160,7 +161,7 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 // and returns the bytes to forward, nil to drop it (Delve's late answer to
 // an attach the layer gave up).
 func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
-	if env.Type == "response" && (env.Command == "launch" || env.Command == "attach") {
+	if env.Type == "response" && (env.Command == "launch" || env.Command == "attach" || env.Command == "restart") {
 		s.endProgress(int(env.RequestSeq))
 	}
 	switch {

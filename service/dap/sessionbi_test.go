@@ -109,3 +109,18 @@ func progressOf(c *dapClient, seq int) []string {
 	c.events = kept
 	return got
 }
+
+// A restart, which rebuilds a debug build, is progress too, ended by
+// Delve's answer.
+func TestRestartProgress(t *testing.T) {
+	worker := fixtures.Build(t, "worker", fixtures.NoOpt)
+	c := startDelve(t, &Middleware{})
+	c.response(c.request("initialize", `{"adapterID":"go","supportsProgressReporting":true}`))
+	args := fmt.Sprintf(`{"mode":"exec","program":%q}`, worker)
+	c.response(c.request("launch", args))
+	restart := c.request("restart", `{"arguments":`+args+`}`)
+	c.response(restart)
+	if got := progressOf(c, restart); !slices.Equal(got, []string{"progressStart", "progressEnd"}) {
+		t.Errorf("restart progress %q, want a start and an end", got)
+	}
+}

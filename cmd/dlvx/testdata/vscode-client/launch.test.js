@@ -154,8 +154,10 @@ test('Restart after adding -tags to buildFlags: the lint says Delve rebuilds wit
     // The user adds the tag to launch.json and presses Restart: VS Code
     // sends the configuration it resolves again.
     const initialized = dc.waitForEvent('initialized');
+    const progress = progressOf(dc); // not asked for: none
     await dc.send('restart', { arguments: launchPackage(ws, { buildFlags: '-tags=feature' }) });
     await initialized;
+    assert.deepStrictEqual(progress, [], 'progress sent to a client that does not report it');
     assertDoctorSaid(outs, ['ENV-IDECONF-RESTART']);
     assert.match(outs.map((o) => o.output).join(''), /evidence: dap:restart\.arguments\.buildFlags +configuration "Launch Package": the session was launched with \(none\), the restart asks for "-tags=feature"/);
     // What VS Code and dlv show: the rebuilt program still lacks the tagged file.
