@@ -171,6 +171,11 @@ var explainedBy = map[string]string{
 	"BP-OPT":      "ENV-IDECONF-GCFLAGS", "BP-OPT-PARTIAL": "ENV-IDECONF-GCFLAGS",
 }
 
+// CauseOf returns the launch configuration finding that causes the binary
+// finding id (ENV-IDECONF-TRIMPATH for BP-TRIMPATH), "" for none: a
+// session that showed the cause need not show its effect.
+func CauseOf(id string) string { return explainedBy[id] }
+
 // launchBinaryChecks are the binary checks run on a debug build or an
 // exec/core target: all of them but the Go version, which is judged
 // against the dlv that will run (checkDlv), and the DWARF version, which

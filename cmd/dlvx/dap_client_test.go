@@ -55,6 +55,7 @@ func TestDAPWithVSCodeClient(t *testing.T) {
 		"TRIM_SRC="+filepath.Join(fixtures.Dir("breakcases"), "main.go"),
 		"LOOP_CALL_LINE="+strconv.Itoa(fixtures.Line(t, "breakcases", "main.go", "loop-call")),
 		"SPIN_BIN="+fixtures.Build(t, "spin", fixtures.NoOpt),
+		"GOROOT_SRC="+goRootSrc(t),
 	)
 	runVSCodeClient(t, node, "dap.test.js", env...)
 }

@@ -25,7 +25,7 @@ import (
 //     disconnect (preflight and doctor, with findings to send);
 //   - unverified: launch a -trimpath build, set the editor's path, which
 //     does not bind, disconnect (the doctor's findings, then its verdict,
-//     which loads Delve's BinaryInfo a second time in the process).
+//     read from the BinaryInfo Delve loaded for the session).
 func BenchmarkDAPDoctorLatency(b *testing.B) {
 	up := upstreamDlv(b)
 	worker := fixtures.Build(b, "worker", fixtures.NoOpt)

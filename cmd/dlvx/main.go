@@ -55,6 +55,7 @@ func installHooks() {
 	installResolver()
 	installDAP()
 	installAttachPreflight()
+	installNoDebugInfoWarning()
 }
 
 // addCommands adds dlvx's own subcommands and replaces dlv's version command.

@@ -80,6 +80,7 @@ func (s *session) attachStalled() {
 	a.abandoned = true
 	seq := a.seq
 	a.mu.Unlock()
+	s.endProgress(int(seq))
 	s.fail(seq, "attach", ErrIDAttachTimeout, err.Error())
 	drain(s.client) // the client reads the answer before the end
 	g.Detach()

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/dlvx/dlvx/resolver"
+	"github.com/go-delve/delve/pkg/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -75,18 +78,36 @@ func (s *session) explainBreakpoints(requestSeq int, content []byte) []byte {
 		bps = resp.Body.Breakpoints
 	}
 	changed := false
+	var ask []int // the unverified breakpoints the explainer is asked about
 	for i := range bps {
 		if bps[i].Verified {
 			continue
 		}
-		why, err := s.explain(req, i, binary)
-		if err != nil {
-			s.m.logf("dlvx dap: explain breakpoint %d: %v", i, err)
+		if msg, ok := ownLocationMessage(req, i, bps[i].Message); ok {
+			bps[i].Message, changed = msg, true
+			continue
 		}
-		if why != "" {
-			bps[i].Message = joinMessage(why, bps[i].Message)
-			changed = true
+		ask = append(ask, i)
+	}
+	explainAll := func(ctx context.Context) {
+		for _, i := range ask {
+			why, err := s.explain(ctx, req, i, binary)
+			if err != nil {
+				s.m.logf("dlvx dap: explain breakpoint %d: %v", i, err)
+			}
+			if why != "" {
+				bps[i].Message = joinMessage(why, bps[i].Message)
+				changed = true
+			}
 		}
+	}
+	ctx := withPathRules(context.Background(), s.target.Rules())
+	// From the tables Delve loaded for the session, under its target lock;
+	// without them (the target runs), the explainer loads its own.
+	if len(ask) > 0 && !s.withBinInfo(func(bi *proc.BinaryInfo) { explainAll(WithBinaryInfo(ctx, bi)) }) {
+		s.startProgress(requestSeq, "Reading the debug info of "+filepath.Base(binary), "for the breakpoint verdicts")
+		explainAll(ctx)
+		s.endProgress(requestSeq)
 	}
 	if !changed {
 		return content
@@ -99,8 +120,7 @@ func (s *session) explainBreakpoints(requestSeq int, content []byte) []byte {
 }
 
 // explain asks the explainer about breakpoint i of req.
-func (s *session) explain(req godap.Message, i int, binary string) (string, error) {
-	ctx := withPathRules(context.Background(), s.target.Rules())
+func (s *session) explain(ctx context.Context, req godap.Message, i int, binary string) (string, error) {
 	switch req := req.(type) {
 	case *godap.SetBreakpointsRequest:
 		if i < len(req.Arguments.Breakpoints) && req.Arguments.Source.Path != "" {
@@ -112,6 +132,25 @@ func (s *session) explain(req godap.Message, i int, binary string) (string, erro
 		}
 	}
 	return "", nil
+}
+
+// ownLocationMessage returns the message of function breakpoint i of req
+// led by "dlvx: " when its name is one of dlvx's locations (SYMBOL+OFF,
+// preempt:HOOK): Delve's message then carries dlvx's resolver's refusal
+// (an offset inside an instruction, an unknown hook), which speaks for
+// dlvx like the layer's other messages. ok is false for other breakpoints.
+func ownLocationMessage(req godap.Message, i int, msg string) (string, bool) {
+	r, ok := req.(*godap.SetFunctionBreakpointsRequest)
+	if !ok || i >= len(r.Arguments.Breakpoints) || msg == "" {
+		return "", false
+	}
+	if spec, err := resolver.Parse(r.Arguments.Breakpoints[i].Name); spec == nil && err == nil {
+		return "", false
+	}
+	if strings.HasPrefix(msg, "dlvx: ") {
+		return msg, true
+	}
+	return "dlvx: " + msg, true
 }
 
 // joinMessage puts the layer's verdict before Delve's text. A line of the

@@ -24,7 +24,11 @@
 // one. The layer only finds the
 // executable (a launch's program, /proc/PID/exe of a local attach or of
 // Delve's process event, Middleware.ServedBinary for a remote attach) and
-// passes the session's substitutePath to the explainer (PathRules).
+// passes the explainer the session's substitutePath (PathRules) and,
+// under Delve's target lock, the BinaryInfo Delve loaded (BinaryInfo), and
+// the doctor the causes already shown (Shown): one message per cause. For
+// a client that reports progress, it reports Delve's build or load of a
+// launch or attach (progress.go).
 //
 // # Editor features
 //

@@ -11,7 +11,9 @@ import (
 type Doctor interface {
 	// Examine returns what the user should know about debugging the
 	// executable at path. An error means the examination could not run;
-	// it is not a finding.
+	// it is not a finding. ctx carries the session's substitutePath
+	// (PathRules) and the causes already shown (Shown): a cause the
+	// configuration handles, or one already shown, is left out.
 	Examine(ctx context.Context, path string) (Report, error)
 }
 
@@ -24,6 +26,10 @@ type Report struct {
 	// Detail is the full text (evidence, explanation, fixes), shown in
 	// the debug console. Empty when there is nothing to say.
 	Detail string
+	// Causes are the IDs of the findings Important shows (the failure
+	// taxonomy's: "BP-TRIMPATH"). The session remembers them: a later
+	// Examine is told (Shown) and leaves out what they already said.
+	Causes []string
 	// Refusal, when not empty, says why the attach must not be tried (the
 	// process is frozen: Delve would wait for the thaw). The layer answers
 	// the attach request with an error response carrying it, forwards
@@ -49,7 +55,8 @@ func (s *session) examine(path string) string {
 	if !s.target.setBinary(path) || s.m.Doctor == nil {
 		return ""
 	}
-	rep, err := s.m.Doctor.Examine(context.Background(), path)
+	ctx := withShown(withPathRules(context.Background(), s.target.Rules()), s.shown.list())
+	rep, err := s.m.Doctor.Examine(ctx, path)
 	if err != nil {
 		s.output("console", fmt.Sprintf("dlvx: the doctor could not examine %s: %v (%v)\n", path, err, ErrIDDoctorFailed))
 		return ""
@@ -64,6 +71,7 @@ func (s *session) examine(path string) string {
 // show sends a report as output events: each important line, then the
 // detail for the debug console.
 func (s *session) show(rep Report) {
+	s.shown.add(rep.Causes)
 	for _, line := range rep.Important {
 		s.output("important", strings.TrimRight(line, "\n")+"\n")
 	}

@@ -25,8 +25,10 @@ import (
 // are answered one at a time on a goroutine of their own, and reach the
 // debugger only while the target is stopped; the rewrites of
 // setBreakpoints and stepIn happen on the client reader, which waits for
-// Delve's target lock a bounded time (tryLockTarget); the adapter reader
-// never calls the debugger, so Delve's own messages always flow.
+// Delve's target lock a bounded time (tryLockTarget). The adapter reader
+// takes that lock only to explain the unverified breakpoints of a
+// setBreakpoints response (breakpoints.go), with the same bound, so that
+// Delve's later messages wait at most lockWait.
 
 // editor is a session's state for the editor features. Frames, goto and
 // step-in targets are valid until the target runs again.

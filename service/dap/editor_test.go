@@ -20,6 +20,12 @@ import (
 // cmd/dlvx binds it (patch 0012's hook).
 func startEditor(t *testing.T) *dapClient {
 	t.Helper()
+	return startBound(t, &Middleware{})
+}
+
+// startBound is startDelve behind m with Delve's session bound to the layer.
+func startBound(t *testing.T, m *Middleware) *dapClient {
+	t.Helper()
 	prev := delvedap.SessionStarted
 	delvedap.SessionStarted = func(conn io.ReadWriteCloser, s *delvedap.Session) {
 		if !BindDelve(conn, s) {
@@ -27,7 +33,7 @@ func startEditor(t *testing.T) *dapClient {
 		}
 	}
 	t.Cleanup(func() { delvedap.SessionStarted = prev })
-	return startDelve(t, &Middleware{})
+	return startDelve(t, m)
 }
 
 // failure reads until the response to request seq and wants it failed.

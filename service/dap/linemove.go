@@ -77,35 +77,27 @@ func tryLockTarget(d *debugger.Debugger, wait time.Duration) (*proc.TargetGroup,
 // Delve's target lock; it reports false, without running f, when there
 // is no binary yet or the target is running.
 func (s *session) withLines(f func(*breakcheck.Lines)) bool {
-	d := s.debugger()
-	if d == nil || d.IsRunning() {
-		return false
-	}
-	grp, unlock, ok := tryLockTarget(d, lockWait)
-	if !ok {
-		return false
-	}
-	defer unlock()
-	c := &s.ed.lines
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if grp == nil || grp.Selected == nil {
-		return false
-	}
-	if bi := grp.Selected.BinInfo(); c.lines == nil || c.bi != bi {
-		if c.lines != nil {
-			c.lines.Close()
+	ran := false
+	s.withBinInfo(func(bi *proc.BinaryInfo) {
+		c := &s.ed.lines
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.lines == nil || c.bi != bi {
+			if c.lines != nil {
+				c.lines.Close()
+			}
+			lines, err := breakcheck.NewLines(bi)
+			if err != nil {
+				s.m.logf("dlvx dap: line tables: %v", err)
+				c.bi, c.lines = nil, nil
+				return
+			}
+			c.bi, c.lines = bi, lines
 		}
-		lines, err := breakcheck.NewLines(bi)
-		if err != nil {
-			s.m.logf("dlvx dap: line tables: %v", err)
-			c.bi, c.lines = nil, nil
-			return false
-		}
-		c.bi, c.lines = bi, lines
-	}
-	f(c.lines)
-	return true
+		f(c.lines)
+		ran = true
+	})
+	return ran
 }
 
 // readLaunchSettings reads MoveBreakpointsAttr and the mode from a

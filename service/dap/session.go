@@ -34,6 +34,8 @@ type session struct {
 	core     coreVerdict        // the core doctor's cause, for a core launch's response
 	launched json.RawMessage    // the launch request's arguments, for the restart lint
 	attach   pendingAttach      // the local attach Delve has not answered
+	shown    causeSet           // the causes the session's reports showed
+	progress progress           // the progress events the layer sends (progress.go)
 }
 
 func (m *Middleware) newSession(client, adapter net.Conn) *session {
@@ -137,11 +139,15 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 		if refusal != "" {
 			return nil, s.fail(*env.Seq, env.Command, ErrIDAttachRefused, refusal)
 		}
+		s.launchProgress(int(*env.Seq), env.Command, args)
 		if env.Command == "attach" {
 			s.watchAttach(*env.Seq, args)
 		}
+	case env.Type == "request" && env.Command == "initialize":
+		s.readProgressCapability(content)
 	case env.Type == "request" && env.Command == "restart":
 		s.lint(env.Command, content)
+		s.startProgress(int(*env.Seq), "Restarting", "a debug build is built again")
 	case env.Type == "request" && isBreakpointCommand(env.Command):
 		s.rememberBreakpoints(content)
 	}
@@ -155,6 +161,9 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 // and returns the bytes to forward, nil to drop it (Delve's late answer to
 // an attach the layer gave up).
 func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
+	if env.Type == "response" && (env.Command == "launch" || env.Command == "attach" || env.Command == "restart") {
+		s.endProgress(int(env.RequestSeq))
+	}
 	switch {
 	case env.Type == "event" && env.Event == "process":
 		s.processStarted(content)

@@ -3,11 +3,13 @@ package dapdoctor
 import (
 	"errors"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/dlvx/dlvx/breakcheck"
 	"github.com/dlvx/dlvx/dwarfcheck"
+	"github.com/go-delve/delve/pkg/proc"
 )
 
 // maxCachedInputs bounds the executables a long-running server (headless
@@ -67,6 +69,18 @@ func (d *cache) input(path string) (*cachedInput, error) {
 	return c, nil
 }
 
+// drop forgets c and closes it once its users are done: what the doctor
+// read at launch (DWARF sections, unit tables) would otherwise stay live
+// for the whole session, and Go's heap grows by twice what stays live.
+func (d *cache) drop(c *cachedInput) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i := slices.Index(d.inputs, c); i >= 0 {
+		d.inputs = slices.Delete(d.inputs, i, i+1)
+		go c.close()
+	}
+}
+
 // use runs f on the Input, serialised with every other use, and returns
 // its error, or errEvicted when the Input was evicted while f waited.
 func (c *cachedInput) use(f func(*dwarfcheck.Input) error) error {
@@ -83,4 +97,32 @@ func (c *cachedInput) close() {
 	defer c.mu.Unlock()
 	c.closed = true
 	c.in.Close()
+}
+
+// A sessionInput is the Input over the BinaryInfo of the session's
+// debugger (breakcheck.SessionInput), kept while the session's debugger
+// has that BinaryInfo: a restart or another session loads a new one.
+type sessionInput struct {
+	mu sync.Mutex
+	bi *proc.BinaryInfo
+	in *dwarfcheck.Input
+}
+
+// use runs f on the Input over bi, serialised with every other use. The
+// caller holds the session's target lock.
+func (s *sessionInput) use(bi *proc.BinaryInfo, f func(*dwarfcheck.Input) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bi != bi {
+		if s.in != nil {
+			s.in.Close()
+		}
+		in, err := breakcheck.SessionInput(bi)
+		if err != nil {
+			s.bi, s.in = nil, nil
+			return err
+		}
+		s.bi, s.in = bi, in
+	}
+	return f(s.in)
 }

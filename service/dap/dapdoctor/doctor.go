@@ -3,6 +3,7 @@ package dapdoctor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,13 +12,15 @@ import (
 	"github.com/dlvx/dlvx/dwarfcheck"
 	"github.com/dlvx/dlvx/finding"
 	"github.com/dlvx/dlvx/finding/report"
+	"github.com/dlvx/dlvx/launchcheck"
 	"github.com/dlvx/dlvx/service/dap"
 )
 
 // A Doctor is the DAP layer's Doctor and BreakpointExplainer. Its zero
 // value is ready to use; it is safe for concurrent use.
 type Doctor struct {
-	cache cache
+	cache   cache        // the doctor's own loads, by path
+	session sessionInput // over the session debugger's BinaryInfo
 }
 
 // Examine runs the doctor on the executable of a launch, or the attach
@@ -45,8 +48,12 @@ func (d *Doctor) Examine(ctx context.Context, path string) (dap.Report, error) {
 		if rep, err = breakcheck.Doctor(in, dwarfcheck.BinaryChecks, breakcheck.Options{}); err != nil {
 			return fmt.Errorf("run the checks: %w", err)
 		}
+		rep.Findings = unsaid(ctx, in, rep.Findings)
 		return nil
 	})
+	// The verdicts read the session's own tables (dap.BinaryInfo): keeping
+	// this Input would only hold memory through the session.
+	d.cache.drop(c)
 	if err != nil {
 		return dap.Report{}, err
 	}
@@ -70,7 +77,38 @@ func preflight(pid int) (dap.Report, error) {
 // consoleReport renders a doctor's report for the layer.
 func consoleReport(rep *finding.Report) (dap.Report, error) {
 	c, err := report.ConsoleReport(rep)
-	return dap.Report{Important: c.Important, Detail: c.Detail}, err
+	return dap.Report{Important: c.Important, Detail: c.Detail, Causes: causes(rep.Findings)}, err
+}
+
+// causes returns the IDs of the findings a console report shows as
+// important lines.
+func causes(fs []finding.Finding) []string {
+	var ids []string
+	for _, f := range fs {
+		if f.Severity >= finding.SevWarn {
+			ids = append(ids, f.ID)
+		}
+	}
+	return ids
+}
+
+// unsaid returns the findings of fs the session has not said yet: it
+// drops a finding whose cause the session already showed (Shown: the
+// launch lint's ENV-IDECONF-TRIMPATH before the debug build's
+// BP-TRIMPATH), and BP-TRIMPATH when the session's substitutePath maps
+// every file of the binary (the configuration handles it).
+func unsaid(ctx context.Context, in *dwarfcheck.Input, fs []finding.Finding) []finding.Finding {
+	shown := dap.Shown(ctx)
+	return slices.DeleteFunc(fs, func(f finding.Finding) bool {
+		if slices.Contains(shown, f.ID) || slices.Contains(shown, launchcheck.CauseOf(f.ID)) {
+			return true
+		}
+		if f.ID != "BP-TRIMPATH" {
+			return false
+		}
+		files, err := in.Files()
+		return err == nil && breakcheck.MapsEveryFile(files, dap.PathRules(ctx))
+	})
 }
 
 // Notice renders a finding the resolver sent while a breakpoint was set,

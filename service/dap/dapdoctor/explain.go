@@ -17,7 +17,7 @@ import (
 // ExplainLine gives the doctor's verdict on file:line, with the
 // session's substitutePath rules applied as Delve applied them.
 func (d *Doctor) ExplainLine(ctx context.Context, binary, file string, line int) (string, error) {
-	return d.explain(binary, file+":"+strconv.Itoa(line), dap.PathRules(ctx))
+	return d.explain(ctx, binary, file+":"+strconv.Itoa(line), dap.PathRules(ctx))
 }
 
 // ExplainFunction gives the doctor's verdict on a function breakpoint.
@@ -27,21 +27,29 @@ func (d *Doctor) ExplainFunction(ctx context.Context, binary, name string) (stri
 	if spec, err := resolver.Parse(name); spec != nil || err != nil {
 		return "", nil
 	}
-	return d.explain(binary, name, nil)
+	return d.explain(ctx, binary, name, nil)
 }
 
-// explain answers one --break question about binary.
-func (d *Doctor) explain(binary, loc string, rules []srcpath.PathRule) (string, error) {
-	c, err := d.cache.input(binary)
-	if err != nil {
-		return "", err
-	}
+// explain answers one --break question about binary: from the tables the
+// session's debugger loaded (dap.BinaryInfo), else from the doctor's own
+// load of binary, kept for the next question.
+func (d *Doctor) explain(ctx context.Context, binary, loc string, rules []srcpath.PathRule) (string, error) {
 	var verdicts []finding.BreakVerdict
-	err = c.use(func(in *dwarfcheck.Input) error {
+	breaks := func(in *dwarfcheck.Input) error {
 		var err error
 		verdicts, err = breakcheck.Breaks(in, []string{loc}, rules)
 		return err
-	})
+	}
+	var err error
+	if bi := dap.BinaryInfo(ctx); bi != nil {
+		err = d.session.use(bi, breaks)
+	} else {
+		var c *cachedInput
+		if c, err = d.cache.input(binary); err != nil {
+			return "", err
+		}
+		err = c.use(breaks)
+	}
 	if err != nil {
 		return "", fmt.Errorf("explain %s: %w", loc, err)
 	}

@@ -15,6 +15,7 @@
 //   MOVES_SRC       its main.go; MOVES_MARKS its marked lines, as JSON
 //   SHOP_BIN        _fixtures/shop (main.go and util/main.go) built in ci/build
 //   SHOP_SRC, SHOP_LINE  the fixture's main.go and its "main-body" line
+//   GOROOT_SRC      the standard library's sources of the go that built them
 'use strict';
 
 const { test } = require('node:test');
@@ -89,11 +90,21 @@ test('-trimpath: the unverified breakpoint carries the substitutePath rule that 
     await dc.disconnectRequest({ terminateDebuggee: true });
     assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
   }
-  const { dc, srv } = await startDAP(t);
+  // The rule maps the module's files, not the standard library's: the
+  // -trimpath warning stays, once; with a rule for those too (an empty
+  // "to" maps every relative path) the configuration handles the cause and
+  // no toast is left.
   const location = { path: TRIM_SRC, line: LOOP_CALL_LINE };
-  await dc.hitBreakpoint({ mode: 'exec', program: TRIM_BIN, substitutePath: rule }, location);
-  await dc.disconnectRequest({ terminateDebuggee: true });
-  assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+  const everyFile = [...rule, { from: env('GOROOT_SRC'), to: '' }];
+  for (const [substitutePath, want] of [[rule, 1], [everyFile, 0]]) {
+    const { dc, srv } = await startDAP(t);
+    const outs = outputsOf(dc);
+    await dc.hitBreakpoint({ mode: 'exec', program: TRIM_BIN, substitutePath }, location);
+    const toasts = outs.filter((o) => o.category === 'important' && /trimpath/i.test(o.output));
+    assert.strictEqual(toasts.length, want, `substitutePath ${JSON.stringify(substitutePath)}: toasts ${JSON.stringify(toasts)}`);
+    await dc.disconnectRequest({ terminateDebuggee: true });
+    assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+  }
 });
 
 test('a stripped binary: the launch and the breakpoint say so', { timeout: 90_000 }, async (t) => {
@@ -108,6 +119,12 @@ test('a stripped binary: the launch and the breakpoint say so', { timeout: 90_00
   assert.match(bp.message, /binary is stripped$/, "Delve's own message is not last");
   await dc.disconnectRequest({ terminateDebuggee: true });
   assert.strictEqual(await exitOf(srv.proc), 0, `dlvx dap failed:\n${srv.stderr()}`);
+  // vscode-go shows the adapter's stderr in the Debug Console: Delve's
+  // warning once (its own load), not again for the doctor's.
+  const warnings = srv.stderr().split('Warning: no debug info found').length - 1;
+  assert.strictEqual(warnings, 1, `Delve's "no debug info found" ${warnings} times:\n${srv.stderr()}`);
+  const toasts = outs.filter((o) => o.category === 'important');
+  assert.strictEqual(toasts.length, 1, `toasts: ${JSON.stringify(toasts)}`);
 });
 
 // checkPreemptedFrame checks, at a stop at preempt:entry, that the

@@ -68,7 +68,16 @@ test('-trimpath in buildFlags: the lint speaks before the build; without it the 
   {
     const { dc, srv } = await startDAP(t, { cwd: ws });
     const outs = outputsOf(dc);
-    await launchOnly(dc, launchPackage(ws, { buildFlags: '-trimpath' }));
+    // VS Code reports progress: the build shows as one, ended before the
+    // launch response.
+    const progress = progressOf(dc);
+    const initialized = dc.waitForEvent('initialized');
+    await dc.initializeRequest({ adapterID: 'go', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsProgressReporting: true });
+    await dc.launchRequest(launchPackage(ws, { buildFlags: '-trimpath' }));
+    assert.deepStrictEqual(progress.map((p) => p.event), ['progressStart', 'progressEnd'], `progress events: ${JSON.stringify(progress)}`);
+    assert.match(progress[0].body.title, /^Building /);
+    assert.strictEqual(progress[1].body.progressId, progress[0].body.progressId);
+    await initialized;
     assertDoctorSaid(outs, ['ENV-IDECONF-TRIMPATH']);
     const lintAt = outs.findIndex((o) => o.category === 'important' && o.output.includes('ENV-IDECONF-TRIMPATH'));
     const buildAt = outs.findIndex((o) => o.output.startsWith('Building '));
@@ -76,16 +85,29 @@ test('-trimpath in buildFlags: the lint speaks before the build; without it the 
     assert.match(outs.map((o) => o.output).join(''), /evidence: dap:launch\.arguments\.buildFlags /, 'the evidence does not name the request attribute');
     // What VS Code and dlv show without the lint: an unverified breakpoint.
     const bp = (await dc.setBreakpointsRequest({ source: { path: location.path }, breakpoints: [{ line: location.line }] })).body.breakpoints[0];
+    // One toast for the one cause: the lint's, not the doctor's BP-TRIMPATH
+    // on the build nor Delve's trimpath warning on top.
+    const toasts = outs.filter((o) => o.category === 'important' && /trimpath/i.test(o.output));
+    assert.deepStrictEqual(toasts.map((o) => o.output.match(/(ENV|BP)-[A-Z-]+/)?.[0] ?? o.output), ['ENV-IDECONF-TRIMPATH']);
     assert.strictEqual(bp.verified, false, 'the editor path bound in a -trimpath build');
     console.log(`-trimpath: unverified breakpoint: ${bp.message}`);
     await endSession(dc, srv);
   }
   const { dc, srv } = await startDAP(t, { cwd: ws });
   const outs = outputsOf(dc);
+  const progress = progressOf(dc);
   await dc.hitBreakpoint(launchPackage(ws, {}), location);
   assert.deepStrictEqual(lintSaid(outs), [], 'the corrected configuration still draws findings');
+  assert.deepStrictEqual(progress, [], 'progress sent to a client that does not report it');
   await endSession(dc, srv);
 });
+
+// progressOf collects a client's progress events from now on.
+function progressOf(dc) {
+  const events = [];
+  for (const name of ['progressStart', 'progressUpdate', 'progressEnd']) dc.on(name, (e) => events.push(e));
+  return events;
+}
 
 test('a wrong substitutePath on an exec launch: the lint gives the rule; with it the breakpoint binds and is hit', { timeout: 90_000 }, async (t) => {
   const ws = workspace(t);
@@ -132,8 +154,10 @@ test('Restart after adding -tags to buildFlags: the lint says Delve rebuilds wit
     // The user adds the tag to launch.json and presses Restart: VS Code
     // sends the configuration it resolves again.
     const initialized = dc.waitForEvent('initialized');
+    const progress = progressOf(dc); // not asked for: none
     await dc.send('restart', { arguments: launchPackage(ws, { buildFlags: '-tags=feature' }) });
     await initialized;
+    assert.deepStrictEqual(progress, [], 'progress sent to a client that does not report it');
     assertDoctorSaid(outs, ['ENV-IDECONF-RESTART']);
     assert.match(outs.map((o) => o.output).join(''), /evidence: dap:restart\.arguments\.buildFlags +configuration "Launch Package": the session was launched with \(none\), the restart asks for "-tags=feature"/);
     // What VS Code and dlv show: the rebuilt program still lacks the tagged file.
