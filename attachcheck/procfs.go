@@ -33,6 +33,7 @@ type Status struct {
 	Seccomp    int    // 0 none, 1 strict, 2 filter
 	NoNewPrivs bool
 	Threads    int
+	VmHWM      uint64 // peak resident set size in KiB; 0 when absent (a zombie, a kernel thread)
 }
 
 // A ProcError reports a /proc file that exists but cannot be parsed.
@@ -120,6 +121,8 @@ func (st *Status) set(key, val string) error {
 		st.Seccomp, err = strconv.Atoi(val)
 	case "NoNewPrivs":
 		st.NoNewPrivs = val == "1"
+	case "VmHWM":
+		st.VmHWM, err = strconv.ParseUint(strings.TrimSuffix(val, " kB"), 10, 64)
 	}
 	return err
 }

@@ -8,15 +8,15 @@ import (
 
 func TestParseStatus(t *testing.T) {
 	st, err := ParseStatus([]byte("Name:\tworker\nState:\tt (tracing stop)\nTgid:\t7\nPid:\t8\nPPid:\t1\nTracerPid:\t9\n" +
-		"Uid:\t1000\t1001\t1002\t1003\nGid:\t5\t5\t5\t5\nNSpid:\t8\t2\nCapEff:\t0000000000080000\nSeccomp:\t2\nNoNewPrivs:\t1\n"))
+		"Uid:\t1000\t1001\t1002\t1003\nGid:\t5\t5\t5\t5\nNSpid:\t8\t2\nCapEff:\t0000000000080000\nSeccomp:\t2\nNoNewPrivs:\t1\nVmHWM:\t   91760 kB\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.State != 't' || st.Tgid != 7 || st.PID != 8 || st.TracerPid != 9 || st.Uid != [4]int{1000, 1001, 1002, 1003} ||
-		len(st.NSpid) != 2 || !st.HasCapSysPtrace() || st.Seccomp != 2 || !st.NoNewPrivs {
+		len(st.NSpid) != 2 || !st.HasCapSysPtrace() || st.Seccomp != 2 || !st.NoNewPrivs || st.VmHWM != 91760 {
 		t.Errorf("parsed %+v", st)
 	}
-	for _, bad := range []string{"", "Pid:\t1\n", "Pid:\tx\nState:\tR\n", "Pid:\t1\nState:\tR\nUid:\t1 2\n", "Pid:\t1\nState:\tR\nCapEff:\tzz\n"} {
+	for _, bad := range []string{"", "Pid:\t1\n", "Pid:\tx\nState:\tR\n", "Pid:\t1\nState:\tR\nUid:\t1 2\n", "Pid:\t1\nState:\tR\nCapEff:\tzz\n", "Pid:\t1\nState:\tR\nVmHWM:\t9 MB\n"} {
 		if _, err := ParseStatus([]byte(bad)); err == nil {
 			t.Errorf("ParseStatus(%q) accepted", bad)
 		}

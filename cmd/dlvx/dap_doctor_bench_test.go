@@ -94,8 +94,8 @@ func BenchmarkDAPDoctorLatency(b *testing.B) {
 	}
 }
 
-// median returns the middle duration, or the mean of the two middle ones.
-func median(d []time.Duration) time.Duration {
+// median returns the middle value, or the mean of the two middle ones.
+func median[T ~int64 | ~float64](d []T) T {
 	if len(d) == 0 {
 		return 0
 	}

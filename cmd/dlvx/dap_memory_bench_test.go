@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/dlvx/dlvx/attachcheck"
 )
 
 // BenchmarkDAPMemory measures what a VS Code session costs the adapter
@@ -45,13 +44,13 @@ func BenchmarkDAPMemory(b *testing.B) {
 	byName := map[string]*contender{}
 	for _, c := range cs {
 		byName[c.name] = c
-		b.ReportMetric(medianFloat(c.peak), c.name+"-peak-MiB")
+		b.ReportMetric(median(c.peak), c.name+"-peak-MiB")
 		b.ReportMetric(float64(median(c.verdict).Microseconds())/1e3, c.name+"-verdict-ms")
 		b.ReportMetric(float64(median(c.launch).Microseconds())/1e3, c.name+"-launch-ms")
 	}
-	b.ReportMetric(medianFloat(byName["dlvx"].peak)/medianFloat(byName["dlv"].peak), "dlvx/dlv-peak")
+	b.ReportMetric(median(byName["dlvx"].peak)/median(byName["dlv"].peak), "dlvx/dlv-peak")
 	if c := byName["before"]; c != nil {
-		b.ReportMetric(medianFloat(c.peak)/medianFloat(byName["dlv"].peak), "before/dlv-peak")
+		b.ReportMetric(median(c.peak)/median(byName["dlv"].peak), "before/dlv-peak")
 	}
 }
 
@@ -84,34 +83,13 @@ func memorySession(b *testing.B, name, path, editorMain string, line int) (float
 
 // vmHWM returns the peak resident set size of process pid, in MiB.
 func vmHWM(b *testing.B, pid int) float64 {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	st, err := attachcheck.ReadStatus("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			var kib float64
-			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%f kB", &kib); err != nil {
-				b.Fatalf("VmHWM %q: %v", rest, err)
-			}
-			return kib / 1024
-		}
+	if st.VmHWM == 0 {
+		b.Fatalf("no VmHWM in /proc/%d/status", pid)
 	}
-	b.Fatalf("no VmHWM in /proc/%d/status", pid)
-	return 0
+	return float64(st.VmHWM) / 1024
 }
 
-// medianFloat returns the middle value, or the mean of the two middle ones.
-func medianFloat(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
