@@ -92,4 +92,3 @@ func vmHWM(b *testing.B, pid int) float64 {
 	}
 	return float64(st.VmHWM) / 1024
 }
-
