@@ -104,6 +104,13 @@ test('a wrong substitutePath on an exec launch: the lint gives the rule; with it
     const bp = (await dc.setBreakpointsRequest({ source: { path: location.path }, breakpoints: [{ line: location.line }] })).body.breakpoints[0];
     assert.strictEqual(bp.verified, false, 'the breakpoint bound through the wrong rule');
     console.log(`wrong substitutePath: unverified breakpoint: ${bp.message}`);
+    // The explainer judges the editor's path, not the one the wrong rule
+    // made of it: its rule is the lint's, ${workspaceFolder} expanded.
+    assert.match(bp.message, /^dlvx: BP-PATH: /, 'the unverified breakpoint has no BP-PATH verdict');
+    const fix = bp.message.match(/fix: launch\.json: "substitutePath": (\[.*\])/);
+    assert.ok(fix, `no substitutePath fix in the verdict:\n${bp.message}`);
+    assert.deepStrictEqual(JSON.parse(fix[1]), [{ from: ws, to: rule.to }], 'the breakpoint verdict and the launch lint propose different rules');
+    assert.ok(bp.message.includes(`the session's rules map the editor's ${location.path} to /go/src/worker/main.go`), `the verdict does not name the wrong rule:\n${bp.message}`);
     await endSession(dc, srv);
   }
   // The user pastes the rule into launch.json; VS Code expands it.
@@ -140,6 +147,13 @@ test('Restart after adding -tags to buildFlags: the lint says Delve rebuilds wit
     const after = (await dc.setBreakpointsRequest({ source: { path: on.path }, breakpoints: [{ line: on.line }] })).body.breakpoints[0];
     assert.strictEqual(after.verified, false, 'the restart built with the new buildFlags');
     console.log(`restart with new buildFlags: unverified breakpoint: ${after.message}`);
+    // After the restart the breakpoint is still explained, against the
+    // restarted process's binary: the file's build constraint, the tags
+    // the binary was built with.
+    assert.match(after.message, /^dlvx: BP-NOTINBIN: /, 'no verdict on an unverified breakpoint after the restart');
+    assert.match(after.message, /\/\/go:build feature/, 'the verdict does not give the build constraint');
+    assert.match(after.message, /-tags=""/, 'the verdict does not give the binary\'s tags');
+    assert.strictEqual(srv.stderr().includes('explain breakpoint'), false, `the explainer failed:\n${srv.stderr()}`);
     await endSession(dc, srv);
   }
   const { dc, srv } = await startDAP(t, { cwd: ws });
