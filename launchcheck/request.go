@@ -23,7 +23,7 @@ var (
 
 // RequestChecks are the checks Request runs on a DAP launch or attach
 // request, before Delve builds or starts anything.
-var RequestChecks = []*Check{Attributes, Mode, Cwd, EnvFile, requestFlags, requestSubPath}
+var RequestChecks = []*Check{Attributes, Mode, Cwd, EnvFile, TestArgs, requestFlags, requestSubPath}
 
 // requestModes are the modes Delve's DAP server accepts: vscode-go has
 // already turned "auto" into debug or test.
