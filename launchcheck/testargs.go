@@ -16,8 +16,8 @@ var TestArgs = &Check{Name: "test-args", Doc: "judge where test flags land in a 
 // testValueFlags and testBoolFlags are the testing package's flags (the
 // test binary's -test.NAME; go test also takes them as -NAME).
 var (
-	testValueFlags = []string{"run", "skip", "count", "timeout", "bench", "benchtime", "cpu", "parallel", "list", "fuzz", "fuzztime", "fuzzminimizetime", "coverprofile", "cpuprofile", "memprofile", "memprofilerate", "blockprofile", "blockprofilerate", "mutexprofile", "mutexprofilefraction", "outputdir", "trace", "shuffle"}
-	testBoolFlags  = []string{"v", "short", "failfast", "benchmem", "fullpath"}
+	testValueFlags = []string{"run", "skip", "count", "timeout", "bench", "benchtime", "cpu", "parallel", "list", "fuzz", "fuzztime", "fuzzminimizetime", "coverprofile", "cpuprofile", "memprofile", "memprofilerate", "blockprofile", "blockprofilerate", "mutexprofile", "mutexprofilefraction", "outputdir", "trace", "shuffle", "gocoverdir", "testlogfile", "fuzzcachedir"}
+	testBoolFlags  = []string{"v", "short", "failfast", "benchmem", "fullpath", "paniconexit0", "artifacts"}
 	// goTestFlags are flags of go test itself and of the build, which the
 	// test binary does not define.
 	goTestFlags = []string{"c", "json", "o", "exec", "vet", "cover", "covermode", "coverpkg", "race", "msan", "asan", "tags", "gcflags", "ldflags", "asmflags", "trimpath", "mod", "modfile", "work", "a", "n", "x", "p"}
@@ -29,7 +29,7 @@ var testFlagEffect = map[string]string{
 	"run":     "every test of the package runs, not only those matching %s",
 	"skip":    "the tests matching %s run",
 	"v":       "the tests' output is not verbose",
-	"timeout": "the binary's default -test.timeout=10m applies: a session paused at a breakpoint for 10 minutes ends in \"panic: test timed out\"",
+	"timeout": "the test binary, started directly, has no timeout (its -test.timeout defaults to 0; the 10m default is go test's)",
 	"count":   "each test runs once",
 }
 
@@ -85,7 +85,7 @@ func checkTestArgs(t *Target) ([]finding.Finding, error) {
 	if l.Request != "launch" || l.Mode != "test" || len(l.Missing["args"]) > 0 || len(l.Missing["buildFlags"]) > 0 {
 		return nil, nil
 	}
-	fix := &testFix{buildFlags: slices.Clone(l.BuildFlags)}
+	fix := &testFix{written: l.BuildFlags, buildFlags: slices.Clone(l.BuildFlags)}
 	var out []finding.Finding
 	if fd, ok := t.testBuildFlags(fix); ok {
 		out = append(out, fd)

@@ -10,17 +10,21 @@ import (
 
 // A testFix is a test configuration's corrected buildFlags and args.
 type testFix struct {
+	written    []string // buildFlags as configured
 	buildFlags []string
 	args       []string // what buildFlags held for the test binary, then the corrected "args"
 }
 
-// summary gives the corrected attributes as launch.json takes them; a
-// string buildFlags stays a string (Delve splits it at spaces, keeping
-// 'quoted' words whole).
+// summary gives the corrected attributes as launch.json takes them:
+// buildFlags only when they change; a string buildFlags stays a string
+// (Delve splits it at spaces, keeping 'quoted' words whole).
 func (f *testFix) summary(bfString bool) finding.Fix {
 	args, _ := json.Marshal(f.args)
 	if f.args == nil {
 		args = []byte("[]")
+	}
+	if slices.Equal(f.written, f.buildFlags) {
+		return finding.Fix{Summary: `launch.json: "args": ` + string(args)}
 	}
 	var bf []byte
 	if bfString {

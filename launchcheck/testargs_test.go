@@ -45,11 +45,11 @@ func TestTestFlagFixes(t *testing.T) {
 			if i < 0 {
 				t.Fatalf("no test flag finding: %v", ids(rep.Findings))
 			}
-			bf, args := fixAttrs(t, rep.Findings[i])
+			l := f.Configs[0].Resolve(c.opt.Vars)
+			bf, args := fixAttrs(t, rep.Findings[i], l.BuildFlags)
 			if !slices.Equal(args, tc.wantArgs) {
 				t.Errorf("fixed args %q, want %q", args, tc.wantArgs)
 			}
-			l := f.Configs[0].Resolve(c.opt.Vars)
 			rc, out := runTest(t, c.ws, l.BuildFlags, l.Args)
 			if rc != tc.wantRC || !strings.Contains(out, tc.wantOutput) || strings.Contains(out, "=== RUN") {
 				t.Errorf("as configured: status %d, output:\n%s\nwant status %d, %q, not verbose", rc, out, tc.wantRC, tc.wantOutput)
@@ -62,11 +62,12 @@ func TestTestFlagFixes(t *testing.T) {
 	}
 }
 
-var fixAttrsRE = regexp.MustCompile(`^launch.json: "buildFlags": (.*), "args": (\[.*\])$`)
+var fixAttrsRE = regexp.MustCompile(`^launch.json: (?:"buildFlags": (.*), )?"args": (\[.*\])$`)
 
 // fixAttrs returns the buildFlags and args of a test flag finding's fix,
-// buildFlags split as Delve splits a string.
-func fixAttrs(t *testing.T, fd finding.Finding) (buildFlags, args []string) {
+// buildFlags split as Delve splits a string; written when the fix keeps
+// them.
+func fixAttrs(t *testing.T, fd finding.Finding, written []string) (buildFlags, args []string) {
 	t.Helper()
 	if len(fd.Fixes) != 1 {
 		t.Fatalf("%s: fixes %+v", fd.ID, fd.Fixes)
@@ -75,18 +76,22 @@ func fixAttrs(t *testing.T, fd finding.Finding) (buildFlags, args []string) {
 	if m == nil {
 		t.Fatalf("%s: fix %q", fd.ID, fd.Fixes[0].Summary)
 	}
-	var bf any
-	if err := json.Unmarshal([]byte(m[1]), &bf); err != nil {
-		t.Fatal(err)
-	}
-	l := &Launch{}
-	if err := l.setBuildFlags(bf); err != nil {
-		t.Fatal(err)
+	buildFlags = written
+	if m[1] != "" {
+		var bf any
+		if err := json.Unmarshal([]byte(m[1]), &bf); err != nil {
+			t.Fatal(err)
+		}
+		l := &Launch{}
+		if err := l.setBuildFlags(bf); err != nil {
+			t.Fatal(err)
+		}
+		buildFlags = l.BuildFlags
 	}
 	if err := json.Unmarshal([]byte(m[2]), &args); err != nil {
 		t.Fatal(err)
 	}
-	return l.BuildFlags, args
+	return buildFlags, args
 }
 
 // runTest builds the package in dir as Delve's test mode does (go test -c
