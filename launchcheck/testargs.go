@@ -29,7 +29,7 @@ var testFlagEffect = map[string]string{
 	"run":     "every test of the package runs, not only those matching %s",
 	"skip":    "the tests matching %s run",
 	"v":       "the tests' output is not verbose",
-	"timeout": "the test binary, started directly, has no timeout (its -test.timeout defaults to 0; the 10m default is go test's)",
+	"timeout": "the test binary, started directly, has no timeout (its -test.timeout defaults to 0; the 10m default is go test's), which suits a session paused at breakpoints: the fix leaves it out",
 	"count":   "each test runs once",
 }
 
@@ -115,6 +115,9 @@ func (t *Target) testBuildFlags(fix *testFix) (finding.Finding, bool) {
 		next = m.at + m.n
 		written := strings.Join(l.BuildFlags[m.at:m.at+m.n], " ")
 		evs = append(evs, finding.Evidencef(at, "%s: %q: go test -c accepts it and drops it, so the test binary Delve starts never sees it: %s", l.Cfg.Label(), written, effect(m)))
+		if m.name == "timeout" {
+			continue // a timeout would end a session paused at a breakpoint: the fix drops it
+		}
 		fix.args = append(fix.args, "-test."+m.name)
 		if slices.Contains(testValueFlags, m.name) {
 			fix.args = append(fix.args, m.val)

@@ -112,3 +112,17 @@ func runTest(t *testing.T, dir string, buildFlags, args []string) (int, string) 
 	}
 	return 0, string(out)
 }
+
+// TestTimeoutLeftOut: -timeout in buildFlags is judged dropped, and the
+// fix does not move it to args, where it would end a paused session.
+func TestTimeoutLeftOut(t *testing.T) {
+	l := &Launch{Cfg: &Config{Name: "t", Attrs: map[string]Attr{}}, Request: "launch", Mode: "test", BuildFlags: []string{"-timeout", "30s", "-v"}, Missing: map[string][]Unexpanded{}}
+	fs, err := checkTestArgs(&Target{File: "launch.json", L: l, Opt: &Options{}})
+	if err != nil || len(fs) != 1 || len(fs[0].Evidence) != 2 {
+		t.Fatalf("got %+v, %v; want one TESTFLAG-BUILD with two evidences", fs, err)
+	}
+	want := `launch.json: "buildFlags": [], "args": ["-test.v"]`
+	if fs[0].Fixes[0].Summary != want {
+		t.Errorf("fix %q, want %q", fs[0].Fixes[0].Summary, want)
+	}
+}
