@@ -14,8 +14,8 @@ import (
 // first process, in the modes that build) would name a process that is
 // gone, and every later unverified breakpoint would go unexplained.
 // A restart of a launch applies the substitutePath of its new
-// configuration (Delve's setLaunchAttachArgs), so the layer takes those
-// rules too.
+// configuration when it has rules (Delve's setLaunchAttachArgs keeps the
+// old ones for an empty list), so the layer does the same.
 func (s *session) restartRequested(content []byte) {
 	msg, err := godap.DecodeProtocolMessage(content)
 	if err != nil {
@@ -32,7 +32,7 @@ func (s *session) restartRequested(content []byte) {
 			pathArgs
 		} `json:"arguments"`
 	}
-	if json.Unmarshal(r.Arguments, &wrapped) == nil && wrapped.Arguments.Request == "launch" && wrapped.Arguments.SubstitutePath != nil {
+	if json.Unmarshal(r.Arguments, &wrapped) == nil && wrapped.Arguments.Request == "launch" && len(wrapped.Arguments.SubstitutePath) > 0 {
 		s.target.setRules(wrapped.Arguments.SubstitutePath)
 	}
 }
