@@ -2,6 +2,7 @@ package breakcheck
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,8 +51,7 @@ func Breaks(in *dwarfcheck.Input, locs []string, rules []srcpath.PathRule) ([]fi
 	for _, loc := range locs {
 		var v finding.BreakVerdict
 		if file, line, ok := parseLocation(loc); ok {
-			bin := srcpath.Apply(file, rules)
-			v = breakAtLine(in, p, loc, bin, localSource(in, file, bin), line)
+			v = lineVerdict(in, p, loc, file, line, rules)
 		} else {
 			v = breakAtFunc(in, p, loc)
 		}
@@ -61,6 +61,31 @@ func Breaks(in *dwarfcheck.Input, locs []string, rules []srcpath.PathRule) ([]fi
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// lineVerdict answers a file:line question about the editor's file, the
+// rules applied as a front end applies them. When the rules rewrote the
+// path to one the binary lacks, the rules are the mistake: the editor's
+// own path is judged, and gets the rule the binary's file table calls for
+// (srcpath.Corrected, the rule the launch lint proposes for the same
+// configuration), or none when the binary records the editor's paths.
+func lineVerdict(in *dwarfcheck.Input, p *fileProcess, loc, file string, line int, rules []srcpath.PathRule) finding.BreakVerdict {
+	bin := srcpath.Apply(file, rules)
+	sources := p.bi.Sources
+	if bin == file || len(matchFiles(sources, bin)) > 0 {
+		return breakAtLine(in, p, loc, bin, localSource(in, file, bin), line)
+	}
+	ruled := finding.Evidencef("dap:substitutePath", "the session's rules map the editor's %s to %s", file, bin)
+	var fd finding.Finding
+	if slices.Contains(sources, file) {
+		fd = finding.New("BP-PATH", finding.Evidencef("delve:sources", "no file %s", bin), ruled,
+			finding.Evidencef("delve:sources", "the binary records the editor's own path %s", file))
+		fd.Fixes = []finding.Fix{{Summary: `remove the rules that rewrite the workspace's paths from "substitutePath"`}}
+	} else {
+		fd = fileNotFound(in, sources, file)
+		fd.Evidence = append([]finding.Evidence{fd.Evidence[0], ruled}, fd.Evidence[1:]...)
+	}
+	return finding.BreakVerdict{Location: loc, Kind: "line", Findings: []finding.Finding{fd}}
 }
 
 // breakAtLine answers a file:line question; file is the binary's path

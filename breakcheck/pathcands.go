@@ -1,9 +1,7 @@
 package breakcheck
 
 import (
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -73,12 +71,12 @@ func ownFiles(files []string) []string {
 	return out
 }
 
-// pathByWorkspace infers the rule from the editor's module (the directory
-// with the go.mod above file, else file's directory): the prefix under
-// which the binary holds the most of its files. It applies only when the
-// rule maps file to a file of the binary.
+// pathByWorkspace infers the rule from the editor's folder
+// (srcpath.EditorRoot of file): srcpath.Corrected, the rule the launch
+// lint proposes too. It applies only when the rule maps file to a file of
+// the binary.
 func pathByWorkspace(file string, sources []string) (finding.Finding, bool) {
-	root := moduleRoot(file)
+	root := srcpath.EditorRoot(file)
 	if root == "" {
 		return finding.Finding{}, false
 	}
@@ -86,7 +84,7 @@ func pathByWorkspace(file string, sources []string) (finding.Finding, bool) {
 	if err != nil || len(ws) == 0 {
 		return finding.Finding{}, false
 	}
-	rule, votes := srcpath.Infer(root, ws, sources, false)
+	rule, votes := srcpath.Corrected(root, ws, sources)
 	mapped := srcpath.Apply(file, []srcpath.PathRule{rule})
 	if votes == 0 || rule.From == rule.To || !slices.Contains(sources, mapped) {
 		return finding.Finding{}, false
@@ -96,29 +94,6 @@ func pathByWorkspace(file string, sources []string) (finding.Finding, bool) {
 		finding.Evidencef("workspace", "%d files of %s are in the binary under %s; this one as %s", votes, root, displayRoot(rule.To), mapped))
 	fd.Fixes = srcpath.RuleFixes(rule)
 	return fd, true
-}
-
-// moduleRoot returns the nearest directory above file holding a go.mod,
-// else file's own directory, or "" when that does not exist here.
-func moduleRoot(file string) string {
-	if !filepath.IsAbs(file) {
-		return ""
-	}
-	dir := filepath.Dir(file)
-	for d := dir; ; {
-		if st, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && st.Mode().IsRegular() {
-			return filepath.ToSlash(d)
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			break
-		}
-		d = parent
-	}
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		return filepath.ToSlash(dir)
-	}
-	return ""
 }
 
 func displayRoot(p string) string {

@@ -27,7 +27,7 @@ type ruleVerdict struct {
 // bfiles the binary's (or the remote server's) source files, where the
 // evidence that names them.
 func judgeRules(file string, l *Launch, ws string, wfiles, bfiles []string, where string) ([]finding.Finding, *srcpath.PathRule) {
-	needed, votes := srcpath.Infer(ws, wfiles, bfiles, false)
+	needed, votes := srcpath.Corrected(ws, wfiles, bfiles)
 	if votes == 0 || !strings.HasPrefix(needed.To, "/") {
 		return nil, nil // no workspace file in the binary, or -trimpath (ENV-IDECONF-TRIMPATH, BP-TRIMPATH speak)
 	}

@@ -26,7 +26,7 @@ var (
 )
 
 // ConfigChecks are the checks Doctor runs on each configuration.
-var ConfigChecks = []*Check{Attributes, Variables, NoDebug, Mode, Cwd, EnvFile, Remote, Build, SubPath, WhichDlv}
+var ConfigChecks = []*Check{Attributes, Variables, NoDebug, Mode, Cwd, EnvFile, TestArgs, Remote, Build, SubPath, WhichDlv}
 
 // Doctor checks the Go configurations of f (or the one opt.Config names)
 // and the host, and returns one report: each finding's first evidence

@@ -34,9 +34,11 @@ type Launch struct {
 	// attribute was a string (vscode-go drops its -gcflags).
 	BuildFlags       []string
 	BuildFlagsString bool
-	Env              map[string]string
-	EnvFile          []string // "envFile", one path or several
-	SubstitutePath   []srcpath.PathRule
+	// Args are the program's arguments; in test mode, the test binary's.
+	Args           []string
+	Env            map[string]string
+	EnvFile        []string // "envFile", one path or several
+	SubstitutePath []srcpath.PathRule
 	// Missing lists, by attribute, the variables that could not be
 	// expanded; those attributes are not judged further.
 	Missing map[string][]Unexpanded
@@ -129,6 +131,8 @@ func (l *Launch) set(key string, x any) error {
 		l.Port = int(f)
 	case "buildFlags":
 		return l.setBuildFlags(x)
+	case "args":
+		return l.setArgs(x)
 	case "env":
 		m, ok := x.(map[string]any)
 		if !ok {
@@ -163,6 +167,24 @@ func (l *Launch) setBuildFlags(x any) error {
 		}
 	default:
 		return fmt.Errorf(`"buildFlags" must be a string or an array of strings, not %T`, x)
+	}
+	return nil
+}
+
+func (l *Launch) setArgs(x any) error {
+	switch t := x.(type) {
+	case string:
+		l.Args = strings.Fields(t)
+	case []any:
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf(`"args" elements must be strings, not %T`, e)
+			}
+			l.Args = append(l.Args, s)
+		}
+	default:
+		return fmt.Errorf(`"args" must be an array of strings, not %T`, x)
 	}
 	return nil
 }

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/dlvx/dlvx/finding"
+	"github.com/dlvx/dlvx/srcpath"
 )
 
 // The checks Request runs that differ from a launch.json's: the flags
@@ -23,7 +23,7 @@ var (
 
 // RequestChecks are the checks Request runs on a DAP launch or attach
 // request, before Delve builds or starts anything.
-var RequestChecks = []*Check{Attributes, Mode, Cwd, EnvFile, requestFlags, requestSubPath}
+var RequestChecks = []*Check{Attributes, Mode, Cwd, EnvFile, TestArgs, requestFlags, requestSubPath}
 
 // requestModes are the modes Delve's DAP server accepts: vscode-go has
 // already turned "auto" into debug or test.
@@ -161,7 +161,7 @@ func joinDir(dir, p string) string {
 // a module root here; "" when there is none, and then no rule is judged.
 func requestWorkspace(l *Launch, dir string) string {
 	for d := filepath.Clean(dir); filepath.IsAbs(d); d = filepath.Dir(d) {
-		if isModuleRoot(d) {
+		if srcpath.IsModuleRoot(d) {
 			return d
 		}
 		if d == filepath.Dir(d) {
@@ -169,21 +169,11 @@ func requestWorkspace(l *Launch, dir string) string {
 		}
 	}
 	for _, r := range l.SubstitutePath {
-		if isModuleRoot(r.From) {
+		if srcpath.IsModuleRoot(r.From) {
 			return filepath.Clean(r.From)
 		}
 	}
 	return ""
-}
-
-// isModuleRoot reports whether dir holds a go.mod or go.work.
-func isModuleRoot(dir string) bool {
-	for _, f := range []string{"go.mod", "go.work"} {
-		if st, err := os.Stat(filepath.Join(dir, f)); err == nil && st.Mode().IsRegular() {
-			return true
-		}
-	}
-	return false
 }
 
 // checkFlags lints the build flags without building.

@@ -75,6 +75,8 @@ func TestRequest(t *testing.T) {
 		{"attach attribute in a launch", "launch", `{"mode": "exec", "program": "APP", "processId": 1, "substitutePath": [{"from": "WS", "to": "BUILD"}]}`, "/", nil, []string{"ENV-IDECONF-REQATTR"}, `"processId" is an attribute of "attach"`},
 		{"attach without a process", "attach", `{"mode": "local"}`, "/", nil, nil, ""},
 		{"envFile sent on", "launch", `{"mode": "debug", "program": "WS", "envFile": "WS/debug.env"}`, "/", nil, []string{"ENV-IDECONF-ENVFILE-DAP"}, `"envFile": WS/debug.env`},
+		{"test flags in args", "launch", `{"name": "t", "mode": "test", "program": ".", "args": ["-run", "TestStep"], ` + vscode + `}`, "WS", nil, []string{"ENV-IDECONF-TESTFLAG-ARGS"}, `"-run TestStep" is go test's spelling`},
+		{"test flags in buildFlags", "launch", `{"name": "t", "mode": "test", "program": ".", "buildFlags": ["-v", "-args", "-test.run", "TestStep"], ` + vscode + `}`, "WS", nil, []string{"ENV-IDECONF-TESTFLAG-BUILD"}, `"-v": go test -c accepts it and drops it`},
 		{"wrong type", "attach", `{"mode": "remote", "substitutePath": {"from": "WS", "to": "BUILD"}}`, "/", nil, []string{"ENV-IDECONF-TYPE"}, "must be an array"},
 	}
 	for _, tc := range cases {

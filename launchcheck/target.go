@@ -127,7 +127,11 @@ func (t *Target) makeBinary() (*binary, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = t.buildEnv()
-	if outb, err := cmd.CombinedOutput(); err != nil {
+	outb, err := cmd.CombinedOutput()
+	if err == nil {
+		_, err = os.Stat(out) // go test -c writes nothing for a package without tests
+	}
+	if err != nil {
 		return nil, &BuildError{Command: argv, Dir: dir, Output: string(outb), Err: err}
 	}
 	return &binary{in: newBinaryInput(out), command: argv, dir: dir, built: true}, nil

@@ -23,9 +23,11 @@ func TestTestFlags(t *testing.T) {
 		want                  []string
 		fact                  string
 	}{
-		{"testFlags", ``, `{"go.testFlags": ["-v", "-trimpath", "-args", "-ldflags=-s"]}`, []string{"ENV-IDECONF-TRIMPATH"}, "settings.json: go.testFlags"},
+		{"testFlags", ``, `{"go.testFlags": ["-v", "-trimpath", "-args", "-ldflags=-s"]}`, []string{"ENV-IDECONF-TRIMPATH", "ENV-IDECONF-TESTFLAG-BUILD"}, "settings.json: go.testFlags"},
 		{"buildFlags without testFlags", `{"go.buildFlags": ["-ldflags=-s -w"]}`, ``, []string{"ENV-IDECONF-STRIP"}, "go.buildFlags"},
-		{"workspace replaces user", `{"go.testFlags": ["-trimpath"]}`, `{"go.testFlags": ["-count=1"]}`, nil, ""},
+		{"workspace replaces user", `{"go.testFlags": ["-trimpath"]}`, `{"go.testFlags": ["-run", "TestX"]}`, nil, ""},
+		{"-v before -args", ``, `{"go.testFlags": ["-v", "-count=1"]}`, []string{"ENV-IDECONF-TESTFLAG-BUILD"}, "settings.json: go.testFlags"},
+		{"-v after -args too", ``, `{"go.testFlags": ["-v", "-args", "-test.v"]}`, nil, ""},
 		{"flags after -args", ``, `{"go.testFlags": ["-args", "-trimpath"]}`, nil, ""},
 	}
 	for _, tc := range cases {
@@ -61,5 +63,22 @@ func TestTestFlags(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSettingsTestFlagsFix: the go.testFlags fix keeps the flags for go
+// test runs and repeats them after -args as -test.NAME for debug test
+// sessions; selection flags (-run) are left to vscode-go's own -test.run,
+// and -timeout, which a session paused at a breakpoint would hit, dropped.
+func TestSettingsTestFlagsFix(t *testing.T) {
+	all := []string{"-v", "-run", "TestX", "-timeout=30s"}
+	src := flagSource{where: "settings:settings.json: go.testFlags", kind: "go.testFlags", flags: all}
+	fd, ok := settingsTestFlags(src, all)
+	if !ok || fd.ID != "ENV-IDECONF-TESTFLAG-BUILD" || len(fd.Evidence) != 1 {
+		t.Fatalf("got %v %+v, want TESTFLAG-BUILD for -v", ok, fd)
+	}
+	want := `settings.json: "go.testFlags": ["-v","-run","TestX","-timeout=30s","-args","-test.v"]`
+	if len(fd.Fixes) != 1 || fd.Fixes[0].Summary != want {
+		t.Errorf("fix %+v, want %s", fd.Fixes, want)
 	}
 }

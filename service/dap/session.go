@@ -148,6 +148,7 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 	case env.Type == "request" && env.Command == "restart":
 		s.lint(env.Command, content)
 		s.startProgress(int(*env.Seq), "Restarting", "a debug build is built again")
+		s.restartRequested(content)
 	case env.Type == "request" && isBreakpointCommand(env.Command):
 		s.rememberBreakpoints(content)
 	}
@@ -167,6 +168,8 @@ func (s *session) fromAdapterMessage(env envelope, content []byte) []byte {
 	switch {
 	case env.Type == "event" && env.Event == "process":
 		s.processStarted(content)
+	case env.Type == "event" && env.Event == "initialized":
+		s.restarted()
 	case env.Type == "response" && isBreakpointCommand(env.Command):
 		content = s.explainBreakpoints(int(env.RequestSeq), content)
 	case env.Type == "response" && env.Command == "launch":

@@ -15,6 +15,9 @@ type target struct {
 	mu     sync.Mutex
 	binary string             // path of the executable; "" until known
 	rules  []srcpath.PathRule // the launch or attach request's substitutePath
+	// restarting: a restart request went to Delve, which has not
+	// announced the new process yet (restart.go).
+	restarting bool
 }
 
 // setBinary records path and reports whether it is the first binary of the

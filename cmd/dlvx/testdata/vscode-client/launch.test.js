@@ -8,6 +8,8 @@
 //   WORK_BODY_LINE  the line marked "dlvx:mark work-body" in its main.go
 //   BUILDTAGS_DIR   _fixtures/buildtags: feature_on.go only with -tags feature
 //   FEATURE_ON_LINE, FEATURE_OFF_LINE  the lines marked feature-on and feature-off
+//   GOTEST_DIR      _fixtures/gotest: Step and TestStep, and TestOther, which fails
+//   STEP_BODY_LINE  the line marked step-body in its step.go
 // The request arguments are what vscode-go sends once it has resolved
 // launch.json (goDebugConfiguration.ts): mode auto made debug, program made
 // relative to __buildDir, where it starts the debugger, and its defaults.
@@ -26,6 +28,8 @@ const WORK_BODY_LINE = Number(env('WORK_BODY_LINE'));
 const BUILDTAGS_DIR = env('BUILDTAGS_DIR');
 const FEATURE_ON_LINE = Number(env('FEATURE_ON_LINE'));
 const FEATURE_OFF_LINE = Number(env('FEATURE_OFF_LINE'));
+const GOTEST_DIR = env('GOTEST_DIR');
+const STEP_BODY_LINE = Number(env('STEP_BODY_LINE'));
 
 // workspace copies a fixture's source (the worker's by default): the
 // editor's checkout, somewhere else than where WORKER_BIN was built.
@@ -49,6 +53,8 @@ function vscodeArgs(attrs) {
 
 // "Launch Package" of the workspace, as vscode-go resolves it.
 const launchPackage = (ws, attrs) => vscodeArgs({ name: 'Launch Package', mode: 'debug', program: '.', __buildDir: ws, ...attrs });
+// A test configuration of the workspace's package.
+const launchTest = (ws, attrs) => vscodeArgs({ name: 'Debug TestStep', mode: 'test', program: '.', __buildDir: ws, ...attrs });
 // An exec configuration of the prebuilt worker.
 const launchBinary = (attrs) => vscodeArgs({ name: 'Launch Binary', mode: 'exec', program: WORKER_BIN, ...attrs });
 
@@ -126,6 +132,13 @@ test('a wrong substitutePath on an exec launch: the lint gives the rule; with it
     const bp = (await dc.setBreakpointsRequest({ source: { path: location.path }, breakpoints: [{ line: location.line }] })).body.breakpoints[0];
     assert.strictEqual(bp.verified, false, 'the breakpoint bound through the wrong rule');
     console.log(`wrong substitutePath: unverified breakpoint: ${bp.message}`);
+    // The explainer judges the editor's path, not the one the wrong rule
+    // made of it: its rule is the lint's, ${workspaceFolder} expanded.
+    assert.match(bp.message, /^dlvx: BP-PATH: /, 'the unverified breakpoint has no BP-PATH verdict');
+    const fix = bp.message.match(/fix: launch\.json: "substitutePath": (\[.*\])/);
+    assert.ok(fix, `no substitutePath fix in the verdict:\n${bp.message}`);
+    assert.deepStrictEqual(JSON.parse(fix[1]), [{ from: ws, to: rule.to }], 'the breakpoint verdict and the launch lint propose different rules');
+    assert.ok(bp.message.includes(`the session's rules map the editor's ${location.path} to /go/src/worker/main.go`), `the verdict does not name the wrong rule:\n${bp.message}`);
     await endSession(dc, srv);
   }
   // The user pastes the rule into launch.json; VS Code expands it.
@@ -164,11 +177,49 @@ test('Restart after adding -tags to buildFlags: the lint says Delve rebuilds wit
     const after = (await dc.setBreakpointsRequest({ source: { path: on.path }, breakpoints: [{ line: on.line }] })).body.breakpoints[0];
     assert.strictEqual(after.verified, false, 'the restart built with the new buildFlags');
     console.log(`restart with new buildFlags: unverified breakpoint: ${after.message}`);
+    // After the restart the breakpoint is still explained, against the
+    // restarted process's binary: the file's build constraint, the tags
+    // the binary was built with.
+    assert.match(after.message, /^dlvx: BP-NOTINBIN: /, 'no verdict on an unverified breakpoint after the restart');
+    assert.match(after.message, /\/\/go:build feature/, 'the verdict does not give the build constraint');
+    assert.match(after.message, /-tags=""/, 'the verdict does not give the binary\'s tags');
+    assert.strictEqual(srv.stderr().includes('explain breakpoint'), false, `the explainer failed:\n${srv.stderr()}`);
     await endSession(dc, srv);
   }
   const { dc, srv } = await startDAP(t, { cwd: ws });
   const outs = outputsOf(dc);
   await dc.hitBreakpoint(launchPackage(ws, { buildFlags: '-tags=feature' }), on);
   assert.deepStrictEqual(lintSaid(outs), [], 'the new session drew findings');
+  await endSession(dc, srv);
+});
+
+test('go test flags in the args of a test configuration: the lint speaks; the test binary exits 2; with the fixed args the breakpoint is hit', { timeout: 120_000 }, async (t) => {
+  const ws = workspace(t, GOTEST_DIR);
+  const location = { path: path.join(ws, 'step.go'), line: STEP_BODY_LINE };
+  let args;
+  {
+    const { dc, srv } = await startDAP(t, { cwd: ws });
+    const outs = outputsOf(dc);
+    await launchOnly(dc, launchTest(ws, { args: ['-run', 'TestStep', '-v'] }));
+    assertDoctorSaid(outs, ['ENV-IDECONF-TESTFLAG-ARGS']);
+    const detail = outs.filter((o) => o.category === 'console').map((o) => o.output).join('');
+    const m = detail.match(/fix: launch\.json: "args": (\[.*\])/);
+    assert.ok(m, `no corrected args in the Debug Console:\n${detail}`);
+    args = JSON.parse(m[1]);
+    assert.deepStrictEqual(args, ['-test.run', 'TestStep', '-test.v']);
+    // What VS Code and dlv show: the session ends, the test binary's status 2.
+    const bp = (await dc.setBreakpointsRequest({ source: { path: location.path }, breakpoints: [{ line: location.line }] })).body.breakpoints[0];
+    assert.ok(bp.verified, `step.go: ${bp.message}`);
+    const exited = dc.waitForEvent('exited');
+    await dc.configurationDoneRequest();
+    const code = (await exited).body.exitCode;
+    assert.strictEqual(code, 2, 'the test binary did not reject -run');
+    console.log(`go test flags in args: the session ended, exit status ${code}, breakpoint never hit`);
+    await endSession(dc, srv);
+  }
+  const { dc, srv } = await startDAP(t, { cwd: ws });
+  const outs = outputsOf(dc);
+  await dc.hitBreakpoint(launchTest(ws, { args }), location);
+  assert.deepStrictEqual(lintSaid(outs), [], 'the fixed args still draw findings');
   await endSession(dc, srv);
 });
