@@ -112,3 +112,13 @@ func displayProgram(program string) string {
 	}
 	return filepath.Base(program)
 }
+
+// restartMessage says what a restart of the launch in args does before
+// Delve answers: a mode Delve built rebuilds, an exec or a core restarts.
+func restartMessage(args json.RawMessage) string {
+	var a launchArgs
+	if json.Unmarshal(args, &a) == nil && a.Mode != "" && a.Mode != "debug" && a.Mode != "test" {
+		return "the program is started again"
+	}
+	return "a debug build is built again"
+}

@@ -147,7 +147,7 @@ func (s *session) fromClientMessage(env envelope, content []byte) ([]byte, error
 		s.readProgressCapability(content)
 	case env.Type == "request" && env.Command == "restart":
 		s.lint(env.Command, content)
-		s.startProgress(int(*env.Seq), "Restarting", "a debug build is built again")
+		s.startProgress(int(*env.Seq), "Restarting", restartMessage(s.launched))
 		s.restartRequested(content)
 	case env.Type == "request" && isBreakpointCommand(env.Command):
 		s.rememberBreakpoints(content)

@@ -2,6 +2,7 @@ package dap
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -122,5 +123,21 @@ func TestRestartProgress(t *testing.T) {
 	c.response(restart)
 	if got := progressOf(c, restart); !slices.Equal(got, []string{"progressStart", "progressEnd"}) {
 		t.Errorf("restart progress %q, want a start and an end", got)
+	}
+}
+
+// TestRestartMessage: only a mode Delve builds in is said to rebuild.
+func TestRestartMessage(t *testing.T) {
+	for args, want := range map[string]string{
+		`{"mode":"exec","program":"/bin/app"}`: "started again",
+		`{"mode":"core","program":"/bin/app"}`: "started again",
+		`{"mode":"debug","program":"."}`:       "built again",
+		`{"mode":"test","program":"."}`:        "built again",
+		`{"program":"."}`:                      "built again",
+		``:                                     "built again",
+	} {
+		if got := restartMessage(json.RawMessage(args)); !strings.Contains(got, want) {
+			t.Errorf("restart of %s: %q, want it to say %q", args, got, want)
+		}
 	}
 }
