@@ -60,78 +60,94 @@ func isTestFlag(name string) (known, takesValue bool) {
 // the first word that is not a flag. The corrected args go to fix.
 func (t *Target) testArgsFindings(fix *testFix) []finding.Finding {
 	l := t.L
-	at := l.At(t.File, "args")
-	var undefined, after []finding.Evidence
-	var flags, plain []string
-	say := func(evs *[]finding.Evidence, format string, a ...any) {
-		*evs = append(*evs, finding.Evidencef(at, l.Cfg.Label()+": "+format, a...))
+	j := &argsJudge{args: l.Args, at: l.At(t.File, "args"), label: l.Cfg.Label(), fix: fix}
+	for ; j.i < len(j.args); j.i++ {
+		j.judge(j.args[j.i])
 	}
-	args := l.Args
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, val, hasVal, isFlag := flagName(a)
-		known, takesValue := isTestFlag(name)
-		value := func() []string { // the flag's value word, when it takes the next one
-			if takesValue && !hasVal && i+1 < len(args) {
-				i++
-				return []string{args[i]}
-			}
-			return nil
-		}
-		switch {
-		case len(plain) > 0 && isFlag && known:
-			words := append([]string{a}, value()...)
-			say(&after, "%q comes after the plain argument %q: the test binary stops reading flags there, so it is an argument of the tests (flag.Args()), not a flag", strings.Join(words, " "), plain[0])
-			flags = append(flags, words...)
-		case !isFlag || len(plain) > 0:
-			plain = append(plain, a)
-		case strings.ContainsAny(name, " \t"):
-			f, v, _ := strings.Cut(strings.TrimSpace(a), " ")
-			say(&undefined, "%q is one argument: the test binary reads it as a flag named %q and exits with status 2 (\"flag provided but not defined\")", a, strings.TrimPrefix(a, "-"))
-			if fn, _, _, _ := flagName(f); !strings.HasPrefix(fn, "test.") {
-				if k, _ := isTestFlag(fn); k {
-					f = "-test." + fn
-				}
-			}
-			flags = append(flags, f, strings.TrimSpace(v))
-		case name == "args":
-			say(&undefined, "-args is go test's word for \"the rest goes to the test binary\": the test binary does not define it and exits with status 2 (\"flag provided but not defined: -args\")")
-		case strings.HasPrefix(name, "test."):
-			flags = append(append(flags, a), value()...)
-		case known:
-			words := append([]string{a}, value()...)
-			say(&undefined, "%q is go test's spelling: the test binary defines -test.%s only, and exits with status 2 (\"flag provided but not defined: -%s\") before any test runs", strings.Join(words, " "), name, name)
-			renamed := "-test." + name
-			if hasVal {
-				renamed += "=" + val
-			}
-			flags = append(append(flags, renamed), words[1:]...)
-		case slices.Contains(goTestFlags, name):
-			words := append([]string{a}, value()...)
-			say(&undefined, "-%s is a flag of go test or of the build, not of the test binary, which exits with status 2 (\"flag provided but not defined: -%s\")", name, name)
-			if !slices.Contains([]string{"c", "json", "o", "exec", "vet"}, name) {
-				fix.buildFlags = append(fix.buildFlags, words...) // a build flag: Delve's go test -c takes it
-			}
-		default:
-			// The tests' own flag (TestMain, init): a word after it that
-			// is not a flag is taken as its value, not as the first
-			// plain argument.
-			flags = append(flags, a)
-			if !hasVal && i+1 < len(args) {
-				if _, _, _, f := flagName(args[i+1]); !f && args[i+1] != "--" {
-					i++
-					flags = append(flags, args[i])
-				}
-			}
-		}
-	}
-	fix.args = append(append(fix.args, flags...), plain...)
+	fix.args = append(append(fix.args, j.flags...), j.plain...)
 	var out []finding.Finding
-	if len(undefined) > 0 {
-		out = append(out, finding.New("ENV-IDECONF-TESTFLAG-ARGS", undefined...))
+	if len(j.undefined) > 0 {
+		out = append(out, finding.New("ENV-IDECONF-TESTFLAG-ARGS", j.undefined...))
 	}
-	if len(after) > 0 {
-		out = append(out, finding.New("ENV-IDECONF-TESTFLAG-AFTER", after...))
+	if len(j.after) > 0 {
+		out = append(out, finding.New("ENV-IDECONF-TESTFLAG-AFTER", j.after...))
 	}
 	return out
+}
+
+// An argsJudge walks a test configuration's "args", word i at a time,
+// sorting them into the corrected flags and plain arguments.
+type argsJudge struct {
+	args             []string
+	i                int
+	at, label        string
+	fix              *testFix
+	flags, plain     []string
+	undefined, after []finding.Evidence
+}
+
+func (j *argsJudge) say(evs *[]finding.Evidence, format string, a ...any) {
+	*evs = append(*evs, finding.Evidencef(j.at, j.label+": "+format, a...))
+}
+
+// value returns the flag's value word, when it takes the next one.
+func (j *argsJudge) value(takesValue, hasVal bool) []string {
+	if takesValue && !hasVal && j.i+1 < len(j.args) {
+		j.i++
+		return []string{j.args[j.i]}
+	}
+	return nil
+}
+
+// judge sorts word a.
+func (j *argsJudge) judge(a string) {
+	name, val, hasVal, isFlag := flagName(a)
+	known, takesValue := isTestFlag(name)
+	value := func() []string { return j.value(takesValue, hasVal) }
+	switch {
+	case len(j.plain) > 0 && isFlag && known:
+		words := append([]string{a}, value()...)
+		j.say(&j.after, "%q comes after the plain argument %q: the test binary stops reading flags there, so it is an argument of the tests (flag.Args()), not a flag", strings.Join(words, " "), j.plain[0])
+		j.flags = append(j.flags, words...)
+	case !isFlag || len(j.plain) > 0:
+		j.plain = append(j.plain, a)
+	case strings.ContainsAny(name, " \t"):
+		f, v, _ := strings.Cut(strings.TrimSpace(a), " ")
+		j.say(&j.undefined, "%q is one argument: the test binary reads it as a flag named %q and exits with status 2 (\"flag provided but not defined\")", a, strings.TrimPrefix(a, "-"))
+		if fn, _, _, _ := flagName(f); !strings.HasPrefix(fn, "test.") {
+			if k, _ := isTestFlag(fn); k {
+				f = "-test." + fn
+			}
+		}
+		j.flags = append(j.flags, f, strings.TrimSpace(v))
+	case name == "args":
+		j.say(&j.undefined, "-args is go test's word for \"the rest goes to the test binary\": the test binary does not define it and exits with status 2 (\"flag provided but not defined: -args\")")
+	case strings.HasPrefix(name, "test."):
+		j.flags = append(append(j.flags, a), value()...)
+	case known:
+		words := append([]string{a}, value()...)
+		j.say(&j.undefined, "%q is go test's spelling: the test binary defines -test.%s only, and exits with status 2 (\"flag provided but not defined: -%s\") before any test runs", strings.Join(words, " "), name, name)
+		renamed := "-test." + name
+		if hasVal {
+			renamed += "=" + val
+		}
+		j.flags = append(append(j.flags, renamed), words[1:]...)
+	case slices.Contains(goTestFlags, name):
+		words := append([]string{a}, value()...)
+		j.say(&j.undefined, "-%s is a flag of go test or of the build, not of the test binary, which exits with status 2 (\"flag provided but not defined: -%s\")", name, name)
+		if !slices.Contains([]string{"c", "json", "o", "exec", "vet"}, name) {
+			j.fix.buildFlags = append(j.fix.buildFlags, words...) // a build flag: Delve's go test -c takes it
+		}
+	default:
+		// The tests' own flag (TestMain, init): a word after it that
+		// is not a flag is taken as its value, not as the first
+		// plain argument.
+		j.flags = append(j.flags, a)
+		if !hasVal && j.i+1 < len(j.args) {
+			if _, _, _, f := flagName(j.args[j.i+1]); !f && j.args[j.i+1] != "--" {
+				j.i++
+				j.flags = append(j.flags, j.args[j.i])
+			}
+		}
+	}
 }

@@ -53,44 +53,21 @@ func EBPF(o Options) (*Summary, error) {
 	if err := CheckEBPF(); err != nil {
 		return nil, err
 	}
-	path := ""
-	if o.Pid != 0 {
-		if path, err = os.Readlink("/proc/" + strconv.Itoa(o.Pid) + "/exe"); err != nil {
-			return nil, fmt.Errorf("attach to %d: %w", o.Pid, err)
-		}
-	} else if path, err = exec.LookPath(o.Args[0]); err != nil {
+	path, err := targetPath(o)
+	if err != nil {
 		return nil, err
 	}
 	p, err := newProbe(path, spec)
 	if err != nil {
 		return nil, err
 	}
-	var objs preemptObjects
-	if err := loadPreemptObjects(&objs, nil); err != nil {
-		return nil, fmt.Errorf("load BPF program: %w", err)
-	}
-	defer objs.Close()
-	cfg := bpfConfig{FsbaseOff: p.fsOff, GTLSOff: p.gTLSOff, GoidOff: p.goidOff, NGoids: uint32(len(spec.Goroutines))}
-	if p.pcAtSP {
-		cfg.PCMode = 1
-	}
-	copy(cfg.Goids[:], spec.Goroutines)
-	ex, err := link.OpenExecutable(path)
+	a, err := attachProbe(path, p, o)
 	if err != nil {
 		return nil, err
 	}
-	// Attached before a started program runs, to the file: the config's
-	// tgid (0 until the program exists) keeps other processes out.
-	up, err := ex.Uprobe("", objs.PreemptEvent, &link.UprobeOptions{Address: p.fileOff, PID: o.Pid})
-	if err != nil {
-		return nil, fmt.Errorf("attach uprobe at %s (%#x): %w", o.Location, p.addr, err)
-	}
-	defer up.Close()
-	rd, err := ringbuf.NewReader(objs.Events)
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
+	defer a.Close()
+	objs, rd := &a.objs, a.rd
+	cfg := p.config(spec.Goroutines)
 	var stops []func()
 	defer func() {
 		for _, stop := range stops {
@@ -119,6 +96,73 @@ func EBPF(o Options) (*Summary, error) {
 		s.Dropped = lost
 	}
 	return s, err
+}
+
+// attachedProbe is the loaded BPF program, its uprobe and the reader of
+// its ring buffer.
+type attachedProbe struct {
+	objs preemptObjects
+	up   link.Link
+	rd   *ringbuf.Reader
+}
+
+// attachProbe loads the program and attaches it at p in the file path;
+// it delivers nothing until its configuration names a process.
+func attachProbe(path string, p *probe, o Options) (*attachedProbe, error) {
+	a := &attachedProbe{}
+	if err := loadPreemptObjects(&a.objs, nil); err != nil {
+		return nil, fmt.Errorf("load BPF program: %w", err)
+	}
+	ex, err := link.OpenExecutable(path)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	// Attached before a started program runs, to the file: the config's
+	// tgid (0 until the program exists) keeps other processes out.
+	if a.up, err = ex.Uprobe("", a.objs.PreemptEvent, &link.UprobeOptions{Address: p.fileOff, PID: o.Pid}); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("attach uprobe at %s (%#x): %w", o.Location, p.addr, err)
+	}
+	if a.rd, err = ringbuf.NewReader(a.objs.Events); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close detaches and unloads what attachProbe made.
+func (a *attachedProbe) Close() {
+	if a.rd != nil {
+		a.rd.Close()
+	}
+	if a.up != nil {
+		a.up.Close()
+	}
+	a.objs.Close()
+}
+
+// targetPath is the executable of o's process or program.
+func targetPath(o Options) (string, error) {
+	if o.Pid == 0 {
+		return exec.LookPath(o.Args[0])
+	}
+	path, err := os.Readlink("/proc/" + strconv.Itoa(o.Pid) + "/exe")
+	if err != nil {
+		return "", fmt.Errorf("attach to %d: %w", o.Pid, err)
+	}
+	return path, nil
+}
+
+// config is the BPF program's configuration for p and a goroutine filter;
+// the tgid is set once the process exists.
+func (p *probe) config(goids []int64) bpfConfig {
+	cfg := bpfConfig{FsbaseOff: p.fsOff, GTLSOff: p.gTLSOff, GoidOff: p.goidOff, NGoids: uint32(len(goids))}
+	if p.pcAtSP {
+		cfg.PCMode = 1
+	}
+	copy(cfg.Goids[:], goids)
+	return cfg
 }
 
 // startOrAttach starts o.Args (killed when tracing ends) or checks o.Pid.
