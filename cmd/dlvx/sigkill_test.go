@@ -259,21 +259,16 @@ func TestGuardianRetiredOnDetach(t *testing.T) {
 }
 
 // guardians counts the guardian processes whose journal names pid.
-func guardians(pid int) int {
+func guardians(pid int) int { return len(guardianPIDs(pid)) }
+
+// isGuardianOf reports whether process p is a guardian of pid's journal.
+func isGuardianOf(p, pid int) bool {
 	id, err := textguard.ReadIdentity(pid)
 	if err != nil {
-		return 0
+		return false
 	}
-	path := textguard.Path(id)
-	n := 0
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err == nil && strings.Contains(string(cmdline), guardianCmd+"\x00"+path) {
-			n++
-		}
-	}
-	return n
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+	return err == nil && strings.Contains(string(cmdline), guardianCmd+"\x00"+textguard.Path(id))
 }
 
 // A guardian given a journal for a PID that now names another process
