@@ -6,9 +6,11 @@
 # copies the generated tree to a scratch directory (.cache/delve-textguard,
 # which make does not manage), adds package textguard and
 # scripts/delvehooks/hooks.go.in there, imports them from one test file per
-# package, and runs the suites. Output goes to stdout; look for FAIL and
-# for "dlvx-hooks: DIRTY" (a breakpoint instruction seen at a stop) or
-# "dlvx-hooks: warning".
+# package, and runs the suites verbosely into .cache/delve-textguard.log
+# (a passing package's output, where the hooks report, is shown by go test
+# only with -v). It prints each package's result, every failed test and
+# every "dlvx-hooks:" line: "DIRTY" (a breakpoint instruction seen at a
+# stop, which fails the run), "warning", a guardian's report.
 #
 # Usage: scripts/delve-test-textguard.sh [go test flags...]
 #   (from the repository root, after make delve; default packages
@@ -39,4 +41,10 @@ cd "$scratch"
 if [ $# -eq 0 ]; then
 	set -- ./pkg/proc ./service/test
 fi
-nice -n 10 go test -count=1 -p 1 -timeout 60m "$@"
+log=../delve-textguard.log
+rc=0
+nice -n 10 go test -count=1 -p 1 -timeout 60m -v "$@" >"$log" 2>&1 || rc=$?
+grep -E '^(ok|FAIL|panic:)|^[[:space:]]*--- FAIL|dlvx-hooks:' "$log" || true
+dirty=$(grep -c 'dlvx-hooks: DIRTY' "$log" || true)
+echo "delve-test-textguard: go test exit $rc, $dirty DIRTY stop(s), $(grep -c 'dlvx-hooks: warning' "$log" || true) warning(s); log .cache/delve-textguard.log"
+[ "$rc" -eq 0 ] && [ "$dirty" -eq 0 ]

@@ -47,6 +47,7 @@ type session struct {
 	armed    bool
 	journal  *journalFile // nil: no journal (the identity is unknown)
 	plan     *plan        // how the last resume wrote the instructions
+	covered  bool         // the journal lists every entry of plan
 	guardian Guardian
 }
 
@@ -128,14 +129,20 @@ func (g *Guard) liveTargets(grp *proc.TargetGroup, fn func(t *proc.Target, s *se
 func (g *Guard) resuming(grp *proc.TargetGroup) error {
 	g.setRunning(true)
 	return g.liveTargets(grp, func(t *proc.Target, s *session) error {
-		entries := softwareEntries(t)
-		if err := s.journal.cover(entries); err != nil {
-			g.warn(err.Error())
+		// The same breakpoints as at the last resume (a loop of continues):
+		// the journal lists them already and the plan writes them.
+		if !s.covered || !s.plan.matches(t.Breakpoints().M, t.BinInfo().Arch.BreakpointInstruction()) {
+			entries := softwareEntries(t)
+			err := s.journal.cover(entries)
+			if err != nil {
+				g.warn(err.Error())
+			}
+			s.covered = err == nil
+			if s.plan == nil || !sameEntries(entries, s.plan.entries) {
+				s.plan = makePlan(entries, s.text.Read)
+			}
 		}
 		g.startGuardian(s)
-		if s.plan == nil || !sameEntries(entries, s.plan.entries) {
-			s.plan = makePlan(entries, s.text.Read)
-		}
 		s.armed = true // from the first write on, a stop must restore
 		for _, sp := range s.plan.spans {
 			if err := s.text.Write(sp.armed, sp.addr); err != nil {

@@ -349,3 +349,45 @@ func (c *journalFirst) Write(b []byte, addr uint64) error {
 	}
 	return c.textRW.Write(b, addr)
 }
+
+// TestGuardReplacedBreakpointBetweenContinues: a resume after the set of
+// breakpoints changed at a stop (one cleared, one created: as many as
+// before) journals and writes the new one, though a resume with the same
+// set reuses the last one's plan and journal.
+func TestGuardReplacedBreakpointBetweenContinues(t *testing.T) {
+	r := newRig(t, slowWorker...)
+	work := r.breakAt("main.work", "")
+	for i := 0; i < 2; i++ { // the second resume takes the unchanged set's path
+		if err := r.grp.Continue(); err != nil {
+			t.Fatal(err)
+		}
+		if pc := mustPC(t, r.p); pc != work.Addr {
+			t.Fatalf("continue %d stopped at %#x, want main.work at %#x", i, pc, work.Addr)
+		}
+	}
+	if err := r.p.ClearBreakpoint(work.Addr); err != nil {
+		t.Fatal(err)
+	}
+	line := fixtures.Line(t, "worker", "main.go", "loop-call")
+	addrs, err := proc.FindFileLocation(r.p, fixtures.Dir("worker")+"/main.go", line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, err := r.p.SetBreakpoint(int(addrs[0]), addrs[0], proc.UserBreakpoint, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chk := &journalFirst{t: t, textRW: r.session().text, path: Path(r.id), instr: r.p.BinInfo().Arch.BreakpointInstruction()}
+	r.session().text = chk
+	if err := r.grp.Continue(); err != nil {
+		t.Fatal(err)
+	}
+	if pc := mustPC(t, r.p); pc != call.Addr {
+		t.Fatalf("stopped at %#x, want the new breakpoint at %#x", pc, call.Addr)
+	}
+	j, err := ReadJournal(Path(r.id))
+	if err != nil || !journalLists(j, call.Addr) {
+		t.Errorf("journal %+v (%v) lacks the new breakpoint at %#x", j, err, call.Addr)
+	}
+	r.checkClean("at the new breakpoint")
+}

@@ -3,6 +3,8 @@ package textguard
 import (
 	"bytes"
 	"os"
+
+	"github.com/go-delve/delve/pkg/proc"
 )
 
 // A span is a run of text holding one or more breakpoint addresses, with
@@ -20,7 +22,7 @@ type span struct {
 // entries are read once, at a stop, when the plan is made.
 type plan struct {
 	entries []Entry
-	at      map[uint64]bool
+	at      map[uint64]int // address: index in entries
 	spans   []span
 }
 
@@ -28,7 +30,7 @@ type plan struct {
 // process's memory. A run whose bytes cannot be read, or do not hold the
 // entries' original bytes, is written entry by entry.
 func makePlan(entries []Entry, read func(b []byte, addr uint64) error) *plan {
-	p := &plan{entries: entries, at: make(map[uint64]bool, len(entries))}
+	p := &plan{entries: entries, at: make(map[uint64]int, len(entries))}
 	page := uint64(os.Getpagesize())
 	for i := 0; i < len(entries); {
 		j := i + 1
@@ -38,8 +40,8 @@ func makePlan(entries []Entry, read func(b []byte, addr uint64) error) *plan {
 		p.spans = append(p.spans, runSpans(entries[i:j], read)...)
 		i = j
 	}
-	for _, e := range entries {
-		p.at[e.Addr] = true
+	for i, e := range entries {
+		p.at[e.Addr] = i
 	}
 	return p
 }
@@ -78,4 +80,31 @@ func (p *plan) all() []span {
 }
 
 // has reports whether p writes an entry at addr.
-func (p *plan) has(addr uint64) bool { return p != nil && p.at[addr] }
+func (p *plan) has(addr uint64) bool {
+	if p == nil {
+		return false
+	}
+	_, ok := p.at[addr]
+	return ok
+}
+
+// matches reports whether p writes exactly the software breakpoints of
+// bps, with their original bytes and instruction: without building,
+// sorting and comparing the entry list that a resume otherwise needs.
+func (p *plan) matches(bps map[uint64]*proc.Breakpoint, instr []byte) bool {
+	if p == nil {
+		return false
+	}
+	n := 0
+	for addr, bp := range bps {
+		if bp.WatchType != 0 || len(bp.OriginalData) == 0 {
+			continue
+		}
+		i, ok := p.at[addr]
+		if !ok || !bytes.Equal(p.entries[i].Original, bp.OriginalData) || !bytes.Equal(p.entries[i].Instr, instr) {
+			return false
+		}
+		n++
+	}
+	return n == len(p.entries)
+}

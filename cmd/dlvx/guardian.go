@@ -6,10 +6,10 @@ import (
 
 	"github.com/dlvx/dlvx/textguard"
 	"github.com/go-delve/delve/pkg/proc"
-	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 )
 
-// guardianCmd names the hidden subcommand a guardian process runs.
+// guardianCmd is the first argument of a guardian process (see guardianMain).
 const guardianCmd = "__guardian"
 
 // installTextGuard makes every attached process hold breakpoint
@@ -28,25 +28,32 @@ func installTextGuard() {
 	proc.BreakpointText = g.Hooks()
 }
 
-// guardianCommand is the hidden "dlvx __guardian JOURNAL" the guard starts,
-// with its pipe as file descriptor 3 and, when dlvx could open it, the
-// process's /proc/PID/mem as 4.
-func guardianCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:    guardianCmd + " JOURNAL",
-		Hidden: true,
-		Args:   cobra.ExactArgs(1),
-		Run: func(cmd *cobra.Command, args []string) {
-			mem := func(pid int) *os.File { return textguard.InheritedMem(4, pid) }
-			rep, err := textguard.RunGuardian(args[0], os.NewFile(3, "guardian-pipe"), mem)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "dlvx guardian: %v\n", err)
-				os.Exit(1)
-			}
-			if n := len(rep.Result.Restored); n > 0 || len(rep.Result.Foreign) > 0 {
-				fmt.Fprintf(os.Stderr, "dlvx guardian: the debugger died: restored %d breakpoint instruction(s) in pid %d %v after; %d already clean, %d foreign left alone\n",
-					n, rep.Target.PID, rep.Window, rep.Result.Clean, len(rep.Result.Foreign))
-			}
-		},
+// guardianMain runs the guardian the guard starts, "dlvx __guardian
+// JOURNAL" with its pipe as file descriptor 3 and, when dlvx could open
+// it, the process's /proc/PID/mem as 4, and exits; other arguments return.
+// main calls it before anything else: no telemetry child (it would
+// inherit the process's memory file and outlive the guardian's job) and no
+// command tree for a process that should be waiting before the first
+// breakpoint instruction is written.
+func guardianMain(args []string) {
+	if len(args) < 2 || args[1] != guardianCmd {
+		return
 	}
+	if len(args) != 3 {
+		fmt.Fprintf(os.Stderr, "usage: dlvx %s JOURNAL\n", guardianCmd)
+		os.Exit(2)
+	}
+	unix.CloseOnExec(3) // nothing the guardian might start inherits them
+	unix.CloseOnExec(4)
+	mem := func(pid int) *os.File { return textguard.InheritedMem(4, pid) }
+	rep, err := textguard.RunGuardian(args[2], os.NewFile(3, "guardian-pipe"), mem)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "dlvx guardian: %v\n", err)
+		os.Exit(1)
+	}
+	if n := len(rep.Result.Restored); n > 0 || len(rep.Result.Foreign) > 0 {
+		fmt.Fprintf(os.Stderr, "dlvx guardian: the debugger died: restored %d breakpoint instruction(s) in pid %d %v after; %d already clean, %d foreign left alone\n",
+			n, rep.Target.PID, rep.Window, rep.Result.Clean, len(rep.Result.Foreign))
+	}
+	os.Exit(0)
 }

@@ -17,6 +17,7 @@ import (
 var Build string
 
 func main() {
+	guardianMain(os.Args)
 	// As dlv does: crash reports stay local unless the user opted in with gotelemetry.
 	telemetry.Start(telemetry.Config{ReportCrashes: true})
 	if Build != "" {
@@ -63,7 +64,6 @@ func addCommands(root *cobra.Command) {
 	replaceVersion(root)
 	root.AddCommand(doctorCommand())
 	root.AddCommand(locationsHelp())
-	root.AddCommand(guardianCommand())
 	root.AddCommand(repairCommand())
 	addDAPFlags(root)
 	addAttachPreflight(root)

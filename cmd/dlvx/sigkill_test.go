@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"debug/elf"
 	"errors"
 	"fmt"
@@ -24,15 +25,19 @@ import (
 )
 
 // Targets for the SIGKILL tests: one whose breakpointed function runs
-// about once a second, one whose function runs thousands of times a second.
+// about once a second (for 6s: a loaded machine may take seconds to
+// attach, and killBetweenHits waits for a hit), one whose function runs
+// thousands of times a second.
 var (
-	rareTarget = []string{"-n", "4", "-pause", "1s"}
+	rareTarget = []string{"-n", "6", "-pause", "1s"}
 	hotTarget  = []string{"-n", "30000", "-pause", "1us"}
 )
 
 // waitJournalGone waits until the journal of pid is gone: the guardian
-// has restored the text (or found it clean) and exited.
-func waitJournalGone(t *testing.T, pid int) {
+// has restored the text (or found it clean) and exited. out is the
+// debugger's output, where the guardian reports; a timeout names what it
+// saw, so that a stuck guardian and a stopped target tell themselves apart.
+func waitJournalGone(t *testing.T, pid int, out fmt.Stringer) {
 	t.Helper()
 	id, err := textguard.ReadIdentity(pid)
 	if err != nil {
@@ -44,22 +49,75 @@ func waitJournalGone(t *testing.T, pid int) {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return
 		}
-		if st := procStatus(t, pid); st == nil || st.State == 'Z' {
+		st := procStatus(t, pid)
+		if st == nil || st.State == 'Z' {
 			return // the process died (a thread ran into an instruction): Finish says how
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("journal %s still there 30s after the debugger died", path)
+			journal, _ := os.ReadFile(path)
+			t.Fatalf("journal %s still there 30s after the debugger died: target State %s, TracerPid %d, %d guardian(s) running\njournal:\n%s\ndebugger's output:\n%s",
+				path, st.StateText, st.TracerPid, guardians(pid), journal, out)
 		}
 		time.Sleep(5 * time.Millisecond) // bounded polling: the guardian signals nothing else
 	}
 }
 
+// killBetweenHits SIGKILLs the debugger d of pid right after one of the
+// stops in which it evaluates a false condition inside a continue: once
+// a thread of pid has been in a tracing stop and every thread runs again.
+// The breakpoint's next hit is then a whole pause of the target away. A
+// kill during such a stop (a thread at the instruction, SIGSTOPs queued
+// for the others) is what a guardian cannot cover: the target dies of
+// SIGTRAP or stays stopped (see the README); under load those stops last
+// long enough for a kill at a random moment to land in one.
+func killBetweenHits(t *testing.T, pid int, d *os.Process) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	seen := false
+	for {
+		stopped, err := threadInTracingStop(pid)
+		if err != nil {
+			t.Fatalf("target ended before the debugger was killed: %v", err)
+		}
+		if seen && !stopped {
+			break
+		}
+		seen = seen || stopped
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d: no breakpoint hit inside the continue within 30s", pid)
+		}
+		time.Sleep(100 * time.Microsecond) // bounded polling: a stop lasts milliseconds
+	}
+	if err := d.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// threadInTracingStop reports whether a thread of pid is in a tracing
+// stop (state t).
+func threadInTracingStop(pid int) (bool, error) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return false, err
+	}
+	for _, task := range tasks {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			continue // the thread ended
+		}
+		if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && stat[i+2] == 't' {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // checkSurvived checks what a SIGKILLed debugger must leave: the whole
 // text as in the binary (addr, when not 0, named in the failure) and the
 // target running on to its normal end.
-func checkSurvived(t *testing.T, tg *fixtures.Process, bin string, addr uint64) {
+func checkSurvived(t *testing.T, tg *fixtures.Process, bin string, addr uint64, out fmt.Stringer) {
 	t.Helper()
-	waitJournalGone(t, tg.PID)
+	waitJournalGone(t, tg.PID, out)
 	if addr != 0 {
 		checkTextRestored(t, tg.PID, bin, addr)
 	}
@@ -83,7 +141,7 @@ func TestTerminalAttachSIGKILL(t *testing.T) {
 			out := s.out.waitFor(t, atStop)
 			s.cmd.Process.Signal(syscall.SIGKILL)
 			s.exitStatus(t)
-			checkSurvived(t, tg, bin, breakpointAddr(t, out))
+			checkSurvived(t, tg, bin, breakpointAddr(t, out), s.out)
 		})
 	}
 	// Armed: only a function called rarely can survive; see the README for
@@ -92,10 +150,9 @@ func TestTerminalAttachSIGKILL(t *testing.T) {
 		tg := startTarget(t, bin, rareTarget...)
 		s := startInteractive(t, append(neverHit, "continue"), "attach", strconv.Itoa(tg.PID), bin)
 		out := s.out.waitFor(t, bpSet)
-		waitRunning(t, tg.PID)
-		s.cmd.Process.Signal(syscall.SIGKILL)
+		killBetweenHits(t, tg.PID, s.cmd.Process)
 		s.exitStatus(t)
-		checkSurvived(t, tg, bin, breakpointAddr(t, out))
+		checkSurvived(t, tg, bin, breakpointAddr(t, out), s.out)
 	})
 }
 
@@ -146,10 +203,9 @@ func TestHeadlessAttachSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Continue()
-	waitRunning(t, tg.PID)
-	s.cmd.Process.Signal(syscall.SIGKILL)
+	killBetweenHits(t, tg.PID, s.cmd.Process)
 	s.exitStatus(t)
-	checkSurvived(t, tg, bin, bp.Addr)
+	checkSurvived(t, tg, bin, bp.Addr, s.out)
 }
 
 func TestDAPAttachSIGKILL(t *testing.T) {
@@ -166,10 +222,9 @@ func TestDAPAttachSIGKILL(t *testing.T) {
 		t.Fatalf("setFunctionBreakpoints main.work = %+v, want one verified", bps)
 	}
 	c.response(c.request("configurationDone", nil))
-	waitRunning(t, tg.PID)
-	srv.cmd.Process.Signal(syscall.SIGKILL)
+	killBetweenHits(t, tg.PID, srv.cmd.Process)
 	srv.exitCode(t)
-	checkSurvived(t, tg, bin, 0)
+	checkSurvived(t, tg, bin, 0, srv.out)
 }
 
 // The guardian ends when the session does.
@@ -192,7 +247,7 @@ func TestGuardianRetiredOnDetach(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.exitStatus(t)
-	waitJournalGone(t, tg.PID)
+	waitJournalGone(t, tg.PID, s.out)
 	deadline := time.Now().Add(30 * time.Second)
 	for guardians(tg.PID) > 0 {
 		if time.Now().After(deadline) {
@@ -204,21 +259,16 @@ func TestGuardianRetiredOnDetach(t *testing.T) {
 }
 
 // guardians counts the guardian processes whose journal names pid.
-func guardians(pid int) int {
+func guardians(pid int) int { return len(guardianPIDs(pid)) }
+
+// isGuardianOf reports whether process p is a guardian of pid's journal.
+func isGuardianOf(p, pid int) bool {
 	id, err := textguard.ReadIdentity(pid)
 	if err != nil {
-		return 0
+		return false
 	}
-	path := textguard.Path(id)
-	n := 0
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err == nil && strings.Contains(string(cmdline), guardianCmd+"\x00"+path) {
-			n++
-		}
-	}
-	return n
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+	return err == nil && strings.Contains(string(cmdline), guardianCmd+"\x00"+textguard.Path(id))
 }
 
 // A guardian given a journal for a PID that now names another process
