@@ -78,6 +78,7 @@ type GuardianReport struct {
 	TargetExited bool          // the process ended first
 	Result       RestoreResult // after the debugger's death
 	Window       time.Duration // from the pipe's end to restored text
+	Continued    bool          // the guardian undid a stop the debugger's queued SIGSTOPs caused
 }
 
 // RunGuardian is the guardian's body: it waits on pipe (the read end the
@@ -127,14 +128,7 @@ func RunGuardian(path string, pipe *os.File, mem func(pid int) *os.File) (Guardi
 		return GuardianReport{Target: j.Target}, err
 	}
 	j = latest
-	var res RestoreResult
-	if f := mem(j.Target.PID); f != nil {
-		m := &Mem{f: f, id: j.Target}
-		res, err = m.Restore(j.Entries)
-		m.Close()
-	} else {
-		res, err = RestoreJournal(j)
-	}
+	res, err := restoreThrough(j, mem(j.Target.PID))
 	rep := GuardianReport{Target: j.Target, Result: res, Window: time.Since(died)}
 	if err != nil && (!j.Target.Alive() || exitsWithin(pidfd, time.Second)) {
 		// The process ended (killed, or a thread ran into an instruction
@@ -148,7 +142,20 @@ func RunGuardian(path string, pipe *os.File, mem func(pid int) *os.File) (Guardi
 	if err == nil && len(res.Foreign) == 0 {
 		os.Remove(path) // nothing left for the doctor to explain
 	}
-	return rep, err
+	var cerr error
+	rep.Continued, cerr = continueDebuggerStop(j.Target, pidfd, stopWindow)
+	return rep, errors.Join(err, cerr)
+}
+
+// restoreThrough restores j's entries through f, the /proc/PID/mem the
+// debugger opened, or when nil through one of the guardian's own.
+func restoreThrough(j *Journal, f *os.File) (RestoreResult, error) {
+	if f == nil {
+		return RestoreJournal(j)
+	}
+	m := &Mem{f: f, id: j.Target}
+	defer m.Close()
+	return m.Restore(j.Entries)
 }
 
 // exitsWithin reports whether the process of pidfd ends within d: a

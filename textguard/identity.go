@@ -60,16 +60,8 @@ func parseStart(stat string) (uint64, error) {
 // Alive reports whether the process id still runs: it has the PID, and
 // is no zombie whose memory is gone.
 func (id Identity) Alive() bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", id.PID))
-	if err != nil {
-		return false
-	}
-	start, err := parseStart(string(data))
-	if err != nil || start != id.Start {
-		return false
-	}
-	f, _ := statFields(string(data))
-	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+	state, ok := processState(id)
+	return ok && state != 'Z' && state != 'X'
 }
 
 // parentPID returns the parent of pid, from /proc/PID/stat field 4.

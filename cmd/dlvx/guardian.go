@@ -55,5 +55,8 @@ func guardianMain(args []string) {
 		fmt.Fprintf(os.Stderr, "dlvx guardian: the debugger died: restored %d breakpoint instruction(s) in pid %d %v after; %d already clean, %d foreign left alone\n",
 			n, rep.Target.PID, rep.Window, rep.Result.Clean, len(rep.Result.Foreign))
 	}
+	if rep.Continued {
+		fmt.Fprintf(os.Stderr, "dlvx guardian: pid %d was left stopped by the debugger's queued SIGSTOPs: continued it\n", rep.Target.PID)
+	}
 	os.Exit(0)
 }
