@@ -29,15 +29,7 @@ func TestGuardianContinuesDebuggerStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := neverCalled(t, bin)
-	mem, err := os.OpenFile(fmt.Sprintf("/proc/%d/mem", tg.PID), os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
-	orig := make([]byte, 1)
-	if _, err := mem.ReadAt(orig, int64(addr)); err != nil {
-		t.Fatal(err)
-	}
+	mem, orig := openMem(t, tg.PID, addr)
 	if _, err := mem.WriteAt([]byte{0xcc}, int64(addr)); err != nil {
 		t.Fatal(err)
 	}

@@ -20,15 +20,7 @@ func TestTextMismatchRefused(t *testing.T) {
 	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
 	tg := startTarget(t, bin, "-n", "3000", "-pause", "10ms")
 	addr := neverCalled(t, bin)
-	mem, err := os.OpenFile(fmt.Sprintf("/proc/%d/mem", tg.PID), os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
-	orig := make([]byte, 1)
-	if _, err := mem.ReadAt(orig, int64(addr)); err != nil {
-		t.Fatal(err)
-	}
+	mem, orig := openMem(t, tg.PID, addr)
 	patched := []byte{orig[0] ^ 0x01} // an instruction changed, not an int3
 	if patched[0] == 0xcc {
 		patched[0] = orig[0] ^ 0x02
@@ -87,4 +79,20 @@ func neverCalled(t *testing.T, bin string) uint64 {
 	}
 	t.Fatalf("%s has no fmt.Errorf", bin)
 	return 0
+}
+
+// openMem opens process pid's /proc/PID/mem for writing (closed when the
+// test ends) and returns it with the byte at addr.
+func openMem(t *testing.T, pid int, addr uint64) (*os.File, []byte) {
+	t.Helper()
+	mem, err := os.OpenFile(fmt.Sprintf("/proc/%d/mem", pid), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mem.Close() })
+	orig := make([]byte, 1)
+	if _, err := mem.ReadAt(orig, int64(addr)); err != nil {
+		t.Fatal(err)
+	}
+	return mem, orig
 }
