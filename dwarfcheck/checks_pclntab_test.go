@@ -144,3 +144,22 @@ func TestExecutableType(t *testing.T) {
 		}
 	}
 }
+
+// FuzzVerifyPclntab: any bytes as a function table give a verdict or an
+// error, never a panic; seeded with a real table's first kilobytes.
+func FuzzVerifyPclntab(f *testing.F) {
+	ef, err := elf.Open(fixtures.Build(f, "worker", fixtures.NoOpt))
+	if err != nil {
+		f.Fatal(err)
+	}
+	data, err := ef.Section(".gopclntab").Data()
+	ef.Close()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data[:4096])
+	f.Add(data[:96])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		verifyPclntab(b, binary.LittleEndian)
+	})
+}
