@@ -2,7 +2,6 @@ package launchcheck
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,21 +20,9 @@ type envFileVars struct {
 
 // setEnvFile reads "envFile": one path, or an array of them.
 func (l *Launch) setEnvFile(x any) error {
-	switch t := x.(type) {
-	case string:
-		l.EnvFile = []string{t}
-	case []any:
-		for _, e := range t {
-			s, ok := e.(string)
-			if !ok {
-				return fmt.Errorf(`"envFile" elements must be strings, not %T`, e)
-			}
-			l.EnvFile = append(l.EnvFile, s)
-		}
-	default:
-		return fmt.Errorf(`"envFile" must be a string or an array of strings, not %T`, x)
-	}
-	return nil
+	var err error
+	l.EnvFile, err = stringList("envFile", x, func(s string) []string { return []string{s} })
+	return err
 }
 
 // envFileVars reads the configuration's envFile once: later files

@@ -153,40 +153,38 @@ func (l *Launch) set(key string, x any) error {
 }
 
 func (l *Launch) setBuildFlags(x any) error {
-	switch t := x.(type) {
-	case string:
-		l.BuildFlagsString = true
-		l.BuildFlags = config.SplitQuotedFields(t, '\'') // as Delve splits it
-	case []any:
-		for _, e := range t {
-			s, ok := e.(string)
-			if !ok {
-				return fmt.Errorf(`"buildFlags" elements must be strings, not %T`, e)
-			}
-			l.BuildFlags = append(l.BuildFlags, s)
-		}
-	default:
-		return fmt.Errorf(`"buildFlags" must be a string or an array of strings, not %T`, x)
-	}
-	return nil
+	_, l.BuildFlagsString = x.(string)
+	var err error
+	l.BuildFlags, err = stringList("buildFlags", x, func(s string) []string {
+		return config.SplitQuotedFields(s, '\'') // as Delve splits it
+	})
+	return err
 }
 
 func (l *Launch) setArgs(x any) error {
+	var err error
+	l.Args, err = stringList("args", x, strings.Fields)
+	return err
+}
+
+// stringList reads an attribute that is one string (split by split) or an
+// array of strings.
+func stringList(key string, x any, split func(string) []string) ([]string, error) {
 	switch t := x.(type) {
 	case string:
-		l.Args = strings.Fields(t)
+		return split(t), nil
 	case []any:
+		var out []string
 		for _, e := range t {
 			s, ok := e.(string)
 			if !ok {
-				return fmt.Errorf(`"args" elements must be strings, not %T`, e)
+				return nil, fmt.Errorf("%q elements must be strings, not %T", key, e)
 			}
-			l.Args = append(l.Args, s)
+			out = append(out, s)
 		}
-	default:
-		return fmt.Errorf(`"args" must be an array of strings, not %T`, x)
+		return out, nil
 	}
-	return nil
+	return nil, fmt.Errorf("%q must be a string or an array of strings, not %T", key, x)
 }
 
 func (l *Launch) setRules(x any) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -101,15 +102,11 @@ func runDoctor(stdout, stderr io.Writer, args []string, o doctorOptions) int {
 	if o.pid != 0 {
 		return runDoctorPID(stdout, stderr, o.pid, args, o)
 	}
-	if o.json && o.sarif {
-		fmt.Fprintln(stderr, "dlvx doctor: --json and --sarif are exclusive")
-		return finding.ExitFailed
-	}
 	if _, err := os.Stat(args[0]); err != nil {
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return finding.ExitFailed
 	}
-	policy, err := severityPolicy(o.sev)
+	policy, err := o.policy()
 	if err == nil {
 		err = knownChecks(append(o.only, o.skip...))
 	}
@@ -159,6 +156,15 @@ func muteDelveWarnings() (restore func()) {
 }
 
 // severityPolicy parses --severity ID=level pairs.
+// policy checks the options every mode of the doctor shares (one output
+// format; the --severity pairs) and returns the severity policy.
+func (o doctorOptions) policy() (map[string]finding.Severity, error) {
+	if o.json && o.sarif {
+		return nil, errors.New("--json and --sarif are exclusive")
+	}
+	return severityPolicy(o.sev)
+}
+
 func severityPolicy(pairs map[string]string) (map[string]finding.Severity, error) {
 	known := map[string]bool{}
 	for _, id := range finding.IDs() {

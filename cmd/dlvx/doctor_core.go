@@ -33,10 +33,7 @@ func runDoctorCore(stdout, stderr io.Writer, args []string, o doctorOptions) int
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return finding.ExitFailed
 	}
-	if o.json && o.sarif {
-		return fail(errors.New("--json and --sarif are exclusive"))
-	}
-	policy, err := severityPolicy(o.sev)
+	policy, err := o.policy()
 	if err != nil {
 		return fail(err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,10 +47,7 @@ func runDoctorLaunch(cmd *cobra.Command, stdout, stderr io.Writer, args []string
 		fmt.Fprintf(stderr, "dlvx doctor: %v\n", err)
 		return finding.ExitFailed
 	}
-	if o.json && o.sarif {
-		return fail(errors.New("--json and --sarif are exclusive"))
-	}
-	policy, err := severityPolicy(o.sev)
+	policy, err := o.policy()
 	if err != nil {
 		return fail(err)
 	}

@@ -16,11 +16,7 @@ import (
 // signalled. It renders and exits like a binary's report: 0 clean, 1 an
 // error-level finding, 2 the doctor failed.
 func runDoctorPID(stdout, stderr io.Writer, pid int, args []string, o doctorOptions) int {
-	if o.json && o.sarif {
-		fmt.Fprintln(stderr, "dlvx doctor: --json and --sarif are exclusive")
-		return finding.ExitFailed
-	}
-	policy, err := severityPolicy(o.sev)
+	policy, err := o.policy()
 	if err == nil {
 		err = knownChecks(notAttachChecks(append(o.only, o.skip...)))
 	}

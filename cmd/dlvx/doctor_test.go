@@ -161,3 +161,17 @@ func dlvxSets(t *testing.T, bin string, locs []string) []bool {
 	}
 	return set
 }
+
+// TestDoctorOneFormat: every mode refuses --json with --sarif, before it
+// reads anything.
+func TestDoctorOneFormat(t *testing.T) {
+	bin := fixtures.Build(t, "worker", fixtures.NoOpt)
+	for _, mode := range [][]string{{bin}, {"--pid", strconv.Itoa(os.Getpid())}, {"--core", bin}, {"--launch", bin}} {
+		cmd := exec.Command(dlvxBin, append([]string{"doctor", "--json", "--sarif"}, mode...)...)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "--json and --sarif are exclusive") {
+			t.Errorf("doctor %v with --json --sarif: %v\n%s", mode[0], err, out)
+		}
+	}
+}
