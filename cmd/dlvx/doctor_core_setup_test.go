@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,7 +33,7 @@ func TestDoctorCoreSetup(t *testing.T) {
 			cmd := exec.Command("sh", "-c", `ulimit -c `+tc.limit+` && exec "$0"`, exe)
 			cmd.Dir = dir
 			cmd.Env = append(os.Environ(), "GOTRACEBACK="+tc.traceback)
-			p := startCmd(t, cmd)
+			p := fixtures.StartCmdReady(t, cmd).PID
 			out, code := runDlvx(t, "doctor", "--json", "--pid", strconv.Itoa(p), "--core-setup")
 			var rep struct {
 				Findings []struct{ ID, Severity string } `json:"findings"`
@@ -61,24 +59,4 @@ func TestDoctorCoreSetup(t *testing.T) {
 			}
 		})
 	}
-}
-
-// startCmd starts cmd, waits for its "ready PID" line and returns the PID.
-func startCmd(t *testing.T, cmd *exec.Cmd) int {
-	t.Helper()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var pid int
-	sc := bufio.NewScanner(stdout)
-	sc.Scan()
-	if _, err := fmt.Sscanf(sc.Text(), "ready %d", &pid); err != nil {
-		t.Fatalf("first line %q, want ready PID", sc.Text())
-	}
-	return pid
 }
