@@ -52,6 +52,13 @@ var GoVersion = &Check{
 	Run:      goVersion,
 }
 
+// newerThanSupported reports whether v is past the newest Go this Delve
+// supports (its betas and release candidates included).
+func newerThanSupported(v goversion.GoVersion) bool {
+	maxNext := goversion.GoVersion{Major: goversion.MaxSupportedVersionOfGoMajor, Minor: goversion.MaxSupportedVersionOfGoMinor + 1, Rev: betaZero}
+	return v.AfterOrEqual(maxNext)
+}
+
 func goVersion(in *Input) ([]finding.Finding, error) {
 	bi, _ := in.BuildInfo()
 	v, ok := goversion.Parse(bi.GoVersion)
@@ -59,12 +66,11 @@ func goVersion(in *Input) ([]finding.Finding, error) {
 		return nil, fmt.Errorf("parse go version %q", bi.GoVersion)
 	}
 	minV := goversion.GoVersion{Major: goversion.MinSupportedVersionOfGoMajor, Minor: goversion.MinSupportedVersionOfGoMinor, Rev: betaZero}
-	maxNext := goversion.GoVersion{Major: goversion.MaxSupportedVersionOfGoMajor, Minor: goversion.MaxSupportedVersionOfGoMinor + 1, Rev: betaZero}
 	var id string
 	switch {
 	case !v.AfterOrEqual(minV):
 		id = "ENV-VERSION-OLD"
-	case v.AfterOrEqual(maxNext):
+	case newerThanSupported(v):
 		id = "ENV-VERSION-NEW"
 	default:
 		return nil, nil

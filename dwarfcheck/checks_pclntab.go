@@ -94,8 +94,7 @@ func newerThanKnown(in *Input) bool {
 		return false
 	}
 	v, ok := goversion.Parse(bi.GoVersion)
-	maxNext := goversion.GoVersion{Major: goversion.MaxSupportedVersionOfGoMajor, Minor: goversion.MaxSupportedVersionOfGoMinor + 1, Rev: betaZero}
-	return ok && v.AfterOrEqual(maxNext)
+	return ok && newerThanSupported(v)
 }
 
 // unknownMagicError is a table whose first word is no magic this check
